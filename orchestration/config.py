@@ -1,0 +1,66 @@
+"""The rules configuration file and the dbt arguments built from it.
+
+Why pure functions: the thresholds an operator edits in `config/rules.yml` reach SQL only as dbt
+vars. Building the argument list without side effects lets the tests pin exactly what dbt is
+asked to do, and keeps every number out of the SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: Every threshold the rules read, as (section, key). A config missing one is refused early.
+REQUIRED_THRESHOLDS: tuple[tuple[str, str], ...] = (
+    ("leader_ratio", "max_ratio"),
+    ("leader_ratio", "min_staff"),
+    ("seconded", "escalate_after_days"),
+    ("township_leadership", "max_posts"),
+    ("township_leadership", "max_posts_large"),
+    ("township_leadership", "large_population"),
+    ("township_leadership", "large_area_km2"),
+    ("institution_limit", "max_internal_offices"),
+    ("institution_limit", "max_public_units"),
+    ("volume_guard", "max_change"),
+)
+
+
+class ConfigError(ValueError):
+    """The rules configuration cannot be used (a usage error: exit code 2)."""
+
+
+def load_rules_config(path: Path) -> dict[str, Any]:
+    """Read and validate the rules configuration file."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the rules configuration ({exc})") from exc
+    return validate_rules_config(data, source=str(path))
+
+
+def validate_rules_config(data: Any, source: str = "rules config") -> dict[str, Any]:
+    """Check every threshold is present and a non-negative number."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: expected a mapping of rule sections")
+    for section, key in REQUIRED_THRESHOLDS:
+        value = (data.get(section) or {}).get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{source}: {section}.{key} must be a non-negative number")
+    return {section: dict(values) for section, values in data.items()}
+
+
+def dbt_vars(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The dbt vars for a run: the whole rules configuration under `rules`."""
+    return {"rules": dict(rules)}
+
+
+def dbt_build_args(rules: Mapping[str, Any], select: Sequence[str] = ()) -> list[str]:
+    """Arguments of the nightly `dbt build`, thresholds passed as vars."""
+    args = ["build", "--vars", json.dumps(dbt_vars(rules), ensure_ascii=False, sort_keys=True)]
+    if select:
+        args += ["--select", *select]
+    return args

@@ -1,0 +1,97 @@
+"""The one `Definitions` of bianzhi: the nightly job, its schedule, sensors and resources.
+
+`bianzhi run` executes `nightly_job` from here in-process, so the command line, the schedule and
+the landing sensor share one code path.
+"""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    RunFailureSensorContext,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    in_process_executor,
+    run_failure_sensor,
+    schedule,
+    sensor,
+)
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets import (
+    landing_batches,
+    published_warehouse,
+    roster_volume,
+    warehouse_models,
+)
+from orchestration.dbt_config import dbt_project
+from orchestration.publish import pending_batches
+from orchestration.run_log import record_run
+from orchestration.settings import WarehouseSettings, settings_from_env
+
+#: Run retries restart a run whose process crashed; a failed step or check is not retried
+#: (a blocked batch stays blocked until an operator acts).
+RETRY_TAGS = {"dagster/max_retries": "2", "dagster/retry_on_asset_or_op_failure": "false"}
+
+nightly_job = define_asset_job(
+    name="nightly",
+    selection=AssetSelection.all(),
+    executor_def=in_process_executor,
+    tags=RETRY_TAGS,
+    description="Load new landing batches, build and check the warehouse, publish it.",
+)
+
+
+def _pending_request(settings: WarehouseSettings, reason: str) -> RunRequest | SkipReason:
+    pending = pending_batches(settings.landing, settings.warehouse)
+    if not pending:
+        return SkipReason(f"no new batch in {settings.landing}")
+    key = ",".join(str(d) for d in pending)
+    return RunRequest(run_key=f"{reason}:{key}", tags={"bianzhi/batches": key})
+
+
+@schedule(
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+def nightly_schedule(context: ScheduleEvaluationContext, settings: WarehouseSettings):
+    """02:00 Asia/Shanghai every night; skips when the landing folder holds nothing new."""
+    return _pending_request(settings, f"nightly-{context.scheduled_execution_time:%Y-%m-%d}")
+
+
+@sensor(job=nightly_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
+def landing_sensor(context: SensorEvaluationContext, settings: WarehouseSettings):
+    """Start a run when a new batch folder appears in the landing folder."""
+    return _pending_request(settings, "landing")
+
+
+@run_failure_sensor(monitored_jobs=[nightly_job], default_status=DefaultSensorStatus.RUNNING)
+def record_failure(context: RunFailureSensorContext, settings: WarehouseSettings) -> None:
+    """Write a failed night into the run log that the next published load report carries."""
+    message = context.failure_event.message or "run failed"
+    batches = context.dagster_run.tags.get("bianzhi/batches", "")
+    record_run(
+        settings.warehouse, context.dagster_run.run_id, "failed", batches.split(","), message
+    )
+
+
+def build_resources(settings: WarehouseSettings) -> dict[str, object]:
+    return {"settings": settings, "dbt": DbtCliResource(project_dir=dbt_project())}
+
+
+defs = Definitions(
+    assets=[landing_batches, warehouse_models, published_warehouse],
+    asset_checks=[roster_volume],
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    sensors=[landing_sensor, record_failure],
+    resources=build_resources(settings_from_env()),
+)

@@ -1,0 +1,145 @@
+"""Write-audit-publish: the only way the published warehouse file ever changes.
+
+Why this shape: DuckDB lets no other process open a file while a writer holds it, not even
+read-only. So a run never opens the published file for writing. It copies it to a build file
+beside it, loads and builds and checks there, and only when every blocking check passed does it
+checkpoint, close and `os.replace` the build file over the published one: an atomic rename on the
+same file system. A crash at any point leaves the published file as it was; the next run starts
+again from a fresh copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+BATCH_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class RunLockedError(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+@contextlib.contextmanager
+def run_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's run lock (one writer at a time) for the body.
+
+    A second run waits up to `wait_seconds`, then refuses clearly. The lock is an advisory
+    `flock` on a side file, released by the kernel when the process dies, so a killed run never
+    leaves a stale lock behind.
+    """
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RunLockedError(
+                        f"{warehouse}: another bianzhi run is in progress (lock {lock_path})"
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
+
+
+def start_build(warehouse: Path, build: Path) -> None:
+    """Start the run's build file as a copy of the published warehouse (history lives there)."""
+    discard_build(build)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    if warehouse.exists():
+        shutil.copyfile(warehouse, build)
+
+
+def discard_build(build: Path) -> None:
+    """Remove a build file and its write-ahead log (a previous run's leftovers)."""
+    for path in (build, build.with_name(build.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def publish(build: Path, warehouse: Path) -> None:
+    """Checkpoint the build file and atomically replace the published file with it.
+
+    The caller must have closed every connection to the build file it holds.
+    """
+    con = duckdb.connect(str(build))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    wal = build.with_name(build.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise RuntimeError(f"{build}: write-ahead log not empty after checkpoint")
+    wal.unlink(missing_ok=True)
+    _fsync(build)
+    os.replace(build, warehouse)
+    _fsync(warehouse.parent)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def connect_readonly(path: Path, attempts: int = 20, pause: float = 0.1) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse read-only, retrying briefly across the instant of a publish."""
+    last: Exception | None = None
+    for _ in range(attempts):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:  # e.g. the file was being replaced at that instant
+            last = exc
+            time.sleep(pause)
+    raise RuntimeError(f"{path}: cannot open the warehouse read-only ({last})")
+
+
+def loaded_batches(db: Path) -> list[date]:
+    """Batch dates a warehouse (published or build) already holds."""
+    if not db.exists():
+        return []
+    con = connect_readonly(db)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'batches'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        return [row[0] for row in con.execute("select batch_date from audit.batches order by 1")]
+    finally:
+        con.close()
+
+
+def landing_batches(landing: Path) -> list[date]:
+    """Batch folders (named YYYY-MM-DD) in the landing folder, in date order."""
+    if not landing.is_dir():
+        return []
+    found = []
+    for entry in landing.iterdir():
+        if entry.is_dir() and BATCH_DIR.match(entry.name):
+            with contextlib.suppress(ValueError):
+                found.append(date.fromisoformat(entry.name))
+    return sorted(found)
+
+
+def pending_batches(landing: Path, warehouse: Path) -> list[date]:
+    """Batches in the landing folder that the published warehouse has not loaded yet."""
+    done = set(loaded_batches(warehouse))
+    return [d for d in landing_batches(landing) if d not in done]
