@@ -109,7 +109,7 @@ def roster_volume(
     published = loaded_batches(settings.warehouse)
     con = duckdb.connect(str(settings.build_path))
     try:
-        built = [r[0] for r in con.execute("select batch_date from audit.batches order by 1")]
+        built = [r[0] for r in con.execute("select batch_date from audit.batches order by 1").fetchall()]
         new = [b for b in built if b not in set(published)]
         previous = None
         if published:
@@ -175,7 +175,7 @@ def published_warehouse(
     """The only write to the published file: checkpoint, close, os.replace."""
     con = duckdb.connect(str(settings.build_path))
     try:
-        batches = [str(r[0]) for r in con.execute("select batch_date from audit.batches")]
+        batches = [str(r[0]) for r in con.execute("select batch_date from audit.batches").fetchall()]
         con.execute(
             "insert into audit.run_log values (?, current_timestamp, 'published', ?, ?)",
             [context.run_id, ",".join(batches), "published"],

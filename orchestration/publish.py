@@ -122,7 +122,8 @@ def loaded_batches(db: Path) -> list[date]:
         ).fetchone()
         if not exists or not exists[0]:
             return []
-        return [row[0] for row in con.execute("select batch_date from audit.batches order by 1")]
+        rows = con.execute("select batch_date from audit.batches order by 1").fetchall()
+        return [row[0] for row in rows]
     finally:
         con.close()
 

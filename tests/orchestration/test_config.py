@@ -1,0 +1,70 @@
+"""The rules configuration reaches dbt only as vars built by pure functions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.config import (
+    ConfigError,
+    dbt_build_args,
+    load_rules_config,
+    validate_rules_config,
+)
+from orchestration.dbt_config import PROJECT_ROOT
+
+DEFAULT = PROJECT_ROOT / "config" / "rules.yml"
+
+
+def test_default_config_holds_the_rules_md_defaults() -> None:
+    rules = load_rules_config(DEFAULT)
+    assert rules["leader_ratio"] == {"max_ratio": 0.35, "min_staff": 10}
+    assert rules["seconded"]["escalate_after_days"] == 90
+    assert rules["township_leadership"] == {
+        "max_posts": 9,
+        "max_posts_large": 11,
+        "large_population": 50000,
+        "large_area_km2": 600,
+    }
+    assert rules["institution_limit"] == {"max_internal_offices": 7, "max_public_units": 5}
+    assert rules["volume_guard"]["max_change"] == 0.20
+
+
+def test_build_args_pass_thresholds_as_vars() -> None:
+    rules = load_rules_config(DEFAULT)
+    args = dbt_build_args(rules)
+    assert args[0] == "build"
+    assert args[1] == "--vars"
+    assert json.loads(args[2]) == {"rules": rules}
+    assert "--select" not in args
+    assert dbt_build_args(rules, select=["marts"])[-2:] == ["--select", "marts"]
+
+
+def test_edited_threshold_reaches_the_vars(tmp_path: Path) -> None:
+    text = DEFAULT.read_text(encoding="utf-8").replace("max_ratio: 0.35", "max_ratio: 0.4")
+    edited = tmp_path / "rules.yml"
+    edited.write_text(text, encoding="utf-8")
+    args = dbt_build_args(load_rules_config(edited))
+    assert json.loads(args[2])["rules"]["leader_ratio"]["max_ratio"] == 0.4
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        [],
+        {"leader_ratio": {"max_ratio": 0.35}},
+        {**load_rules_config(DEFAULT), "seconded": {"escalate_after_days": -1}},
+        {**load_rules_config(DEFAULT), "volume_guard": {"max_change": "20%"}},
+    ],
+)
+def test_broken_config_is_refused(broken: object) -> None:
+    with pytest.raises(ConfigError):
+        validate_rules_config(broken)
+
+
+def test_unreadable_config_names_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yml"
+    with pytest.raises(ConfigError, match="nope.yml"):
+        load_rules_config(missing)
