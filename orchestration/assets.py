@@ -7,7 +7,7 @@ enough to guarantee that nothing failed is ever published.
 
 from __future__ import annotations
 
-import os
+import json
 from collections.abc import Iterator
 
 import duckdb
@@ -25,12 +25,13 @@ from dagster import (
     asset_check,
     multi_asset,
 )
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
 from orchestration.dbt_config import dbt_project
+from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
 from orchestration.publish import loaded_batches, publish, start_build
 from orchestration.run_log import RUN_LOG_DDL, import_run_log
 from orchestration.settings import WarehouseSettings
@@ -109,7 +110,9 @@ def roster_volume(
     published = loaded_batches(settings.warehouse)
     con = duckdb.connect(str(settings.build_path))
     try:
-        built = [r[0] for r in con.execute("select batch_date from audit.batches order by 1").fetchall()]
+        built = [
+            r[0] for r in con.execute("select batch_date from audit.batches order by 1").fetchall()
+        ]
         new = [b for b in built if b not in set(published)]
         previous = None
         if published:
@@ -150,18 +153,31 @@ class BianzhiDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
+DBT_PROJECT = dbt_project()
+DBT_TRANSLATOR = BianzhiDbtTranslator()
+
+
 @dbt_assets(
-    manifest=dbt_project().manifest_path,
-    project=dbt_project(),
-    dagster_dbt_translator=BianzhiDbtTranslator(),
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=DBT_TRANSLATOR,
 )
-def warehouse_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, settings: WarehouseSettings
-):
-    """`dbt build` (models and their tests) on the run's build file, thresholds as vars."""
+def warehouse_models(context: AssetExecutionContext, settings: WarehouseSettings):
+    """`dbt build` (models and their tests) on the run's build file, thresholds as vars.
+
+    An error-severity dbt test that fails makes dbt skip what depends on it and fail the step,
+    so nothing downstream — publishing included — runs.
+    """
     rules = load_rules_config(settings.config_path)
-    os.environ["BIANZHI_DB_PATH"] = str(settings.build_path)
-    yield from dbt.cli(dbt_build_args(rules), context=context).stream()
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    args = dbt_build_args(rules) + selection_args(context, manifest, DBT_TRANSLATOR)
+    invocation = invoke_dbt(DBT_PROJECT, args, settings.build_path)
+    yield from dagster_events(
+        invocation, manifest, DBT_TRANSLATOR, context, DBT_PROJECT.target_path
+    )
+    if not invocation.success:
+        detail = "; ".join(invocation.failures) or invocation.error or "dbt build failed"
+        raise Failure(description=f"dbt build failed: {detail}")
 
 
 @asset(
@@ -175,7 +191,9 @@ def published_warehouse(
     """The only write to the published file: checkpoint, close, os.replace."""
     con = duckdb.connect(str(settings.build_path))
     try:
-        batches = [str(r[0]) for r in con.execute("select batch_date from audit.batches").fetchall()]
+        batches = [
+            str(r[0]) for r in con.execute("select batch_date from audit.batches").fetchall()
+        ]
         con.execute(
             "insert into audit.run_log values (?, current_timestamp, 'published', ?, ?)",
             [context.run_id, ",".join(batches), "published"],

@@ -22,7 +22,6 @@ from dagster import (
     schedule,
     sensor,
 )
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets import (
     landing_batches,
@@ -30,7 +29,6 @@ from orchestration.assets import (
     roster_volume,
     warehouse_models,
 )
-from orchestration.dbt_config import dbt_project
 from orchestration.publish import pending_batches
 from orchestration.run_log import record_run
 from orchestration.settings import WarehouseSettings, settings_from_env
@@ -84,7 +82,7 @@ def record_failure(context: RunFailureSensorContext, settings: WarehouseSettings
 
 
 def build_resources(settings: WarehouseSettings) -> dict[str, object]:
-    return {"settings": settings, "dbt": DbtCliResource(project_dir=dbt_project())}
+    return {"settings": settings}
 
 
 defs = Definitions(

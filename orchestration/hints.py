@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     warehouse = Path(argv[0] if argv else "data/warehouse.duckdb").resolve()
     print(f"\nThe warehouse is published at {warehouse}")
     print("Query it read-only from the duckdb CLI (`duckdb -readonly FILE`) or from Python:")
-    print(f"  .venv/bin/python -m orchestration.query {warehouse} \"select ...\"")
+    print(f'  .venv/bin/python -m orchestration.query {warehouse} "select ..."')
     for title, sql in QUERIES:
         print(f"\n-- {title}\n{sql}")
     return 0

@@ -98,7 +98,9 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def connect_readonly(path: Path, attempts: int = 20, pause: float = 0.1) -> duckdb.DuckDBPyConnection:
+def connect_readonly(
+    path: Path, attempts: int = 20, pause: float = 0.1
+) -> duckdb.DuckDBPyConnection:
     """Open a warehouse read-only, retrying briefly across the instant of a publish."""
     last: Exception | None = None
     for _ in range(attempts):

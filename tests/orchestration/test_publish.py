@@ -37,9 +37,7 @@ def test_second_lock_refuses_clearly(tmp_path: Path) -> None:
             "try:\n  with run_lock(Path(sys.argv[1]), wait_seconds=0.3): pass\n"
             "except Exception as e: print(type(e).__name__, e); sys.exit(3)\n"
         )
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(wh)], capture_output=True, text=True
-        )
+        proc = subprocess.run([sys.executable, "-c", code, str(wh)], capture_output=True, text=True)
         assert proc.returncode == 3
         assert "RunLockedError" in proc.stdout and "in progress" in proc.stdout
     with run_lock(wh, wait_seconds=0):  # released: taken again at once

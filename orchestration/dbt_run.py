@@ -1,0 +1,111 @@
+"""Run `dbt build` in-process and turn its results into Dagster events.
+
+Why not `DbtCliResource.cli`: it starts a `dbt --version` subprocess and then a `dbt build`
+subprocess on every run, each re-importing dbt (seconds each; see
+../shared/performance-notes.md), which at county scale costs more than the SQL itself. dbt's
+programmatic `dbtRunner` runs the same build in this process; its structured events are the same
+JSON a subprocess would print, so dagster-dbt's own converter still turns model results into
+materializations and dbt tests into asset checks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtProject
+from dagster_dbt.asset_utils import get_subset_selection_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+
+RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
+
+
+@dataclass
+class DbtInvocation:
+    success: bool
+    events: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+def invoke_dbt(project: DbtProject, args: Sequence[str], db_path: Path) -> DbtInvocation:
+    """`dbt <args>` in this process against the DuckDB file `db_path`, then release the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import msg_to_dict
+
+    collected: list[dict[str, Any]] = []
+
+    def keep_results(msg: Any) -> None:
+        if msg.info.name in RESULT_EVENTS:
+            collected.append(msg_to_dict(msg))
+
+    os.environ["BIANZHI_DB_PATH"] = str(db_path)
+    full_args = [
+        *args,
+        "--project-dir",
+        str(project.project_dir),
+        "--profiles-dir",
+        str(project.profiles_dir),
+        "--target-path",
+        str(project.target_path),
+    ]
+    try:
+        result = dbtRunner(callbacks=[keep_results]).invoke(full_args)
+    finally:
+        _release(DuckDBConnectionManager)
+    failures = [
+        f"{e['data']['node_info']['unique_id']}: {e['data']['node_info'].get('node_status')}"
+        for e in collected
+        if e["data"].get("node_info", {}).get("node_status") in ("error", "fail")
+    ]
+    error = str(result.exception) if result.exception else None
+    return DbtInvocation(bool(result.success), collected, error, failures)
+
+
+def _release(manager: Any) -> None:
+    """Close dbt-duckdb's process-wide database handle so the build file can be published."""
+    env = getattr(manager, "_ENV", None)
+    if env is not None:
+        try:
+            env.close()
+        finally:
+            manager._ENV = None
+
+
+def selection_args(
+    context: AssetExecutionContext, manifest: dict[str, Any], translator: DagsterDbtTranslator
+) -> list[str]:
+    """`--select …` for a subset materialization from the UI; nothing for the whole job."""
+    args, _indirect = get_subset_selection_for_context(
+        context=context,
+        manifest=manifest,
+        select="fqn:*",
+        exclude=None,
+        selector=None,
+        dagster_dbt_translator=translator,
+        current_dbt_indirect_selection_env=os.environ.get("DBT_INDIRECT_SELECTION"),
+    )
+    return list(args)
+
+
+def dagster_events(
+    invocation: DbtInvocation,
+    manifest: dict[str, Any],
+    translator: DagsterDbtTranslator,
+    context: AssetExecutionContext,
+    target_path: Path,
+) -> Iterator[Any]:
+    """Materializations for models and seeds, asset-check results for dbt tests."""
+    for raw in invocation.events:
+        message = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+        yield from message.to_default_asset_events(
+            manifest=manifest,
+            dagster_dbt_translator=translator,
+            context=context,
+            target_path=target_path,
+        )

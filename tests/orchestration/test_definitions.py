@@ -1,0 +1,107 @@
+"""The Dagster definitions: they load, validate, and the schedule and sensor decide correctly."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+from dagster import (
+    AssetKey,
+    RunRequest,
+    SkipReason,
+    build_schedule_context,
+    build_sensor_context,
+)
+
+from orchestration.dbt_config import PROJECT_ROOT
+from orchestration.definitions import (
+    RETRY_TAGS,
+    defs,
+    landing_sensor,
+    nightly_job,
+    nightly_schedule,
+)
+from orchestration.settings import WarehouseSettings
+
+
+def _settings(tmp_path: Path) -> WarehouseSettings:
+    return WarehouseSettings(
+        landing_dir=str(tmp_path / "landing"),
+        warehouse_path=str(tmp_path / "warehouse.duckdb"),
+        config_path=str(PROJECT_ROOT / "config" / "rules.yml"),
+    )
+
+
+def _publish_batches(settings: WarehouseSettings, batches: list[str]) -> None:
+    con = duckdb.connect(settings.warehouse_path)
+    con.execute("create schema audit; create table audit.batches (batch_date date)")
+    con.executemany("insert into audit.batches values (?)", [[b] for b in batches])
+    con.close()
+
+
+def test_dagster_definitions_validate() -> None:
+    proc = subprocess.run(
+        [
+            str(PROJECT_ROOT / ".venv/bin/dagster"),
+            "definitions",
+            "validate",
+            "-m",
+            "orchestration.definitions",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_job_covers_ingest_models_checks_and_publish() -> None:
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    for key in (
+        ["raw", "roster"],
+        ["audit", "load_report"],
+        ["findings"],
+        ["staffing_reconciliation"],
+        ["published_warehouse"],
+    ):
+        assert AssetKey(key) in keys, key
+    checks = {c.name for c in graph.asset_check_keys}
+    assert "roster_volume" in checks
+    assert any(name.startswith(("not_null", "unique", "accepted_values")) for name in checks)
+    assert nightly_job.tags == RETRY_TAGS
+    assert RETRY_TAGS["dagster/retry_on_asset_or_op_failure"] == "false"
+
+
+def test_schedule_is_0200_shanghai_and_skips_without_new_batches(tmp_path: Path) -> None:
+    assert nightly_schedule.cron_schedule == "0 2 * * *"
+    assert nightly_schedule.execution_timezone == "Asia/Shanghai"
+    settings = _settings(tmp_path)
+    (tmp_path / "landing" / "2026-11-20").mkdir(parents=True)
+    when = datetime(2026, 11, 21, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ctx = build_schedule_context(resources={"settings": settings}, scheduled_execution_time=when)
+    request = nightly_schedule(ctx)
+    assert isinstance(request, RunRequest)
+    assert request.tags["bianzhi/batches"] == "2026-11-20"
+    _publish_batches(settings, ["2026-11-20"])
+    ctx = build_schedule_context(resources={"settings": settings}, scheduled_execution_time=when)
+    assert isinstance(nightly_schedule(ctx), SkipReason)
+
+
+def test_sensor_fires_on_a_new_batch_folder_only(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    (tmp_path / "landing").mkdir()
+    ctx = build_sensor_context(resources={"settings": settings})
+    assert isinstance(landing_sensor(ctx), SkipReason)
+    (tmp_path / "landing" / "2026-11-20").mkdir()
+    (tmp_path / "landing" / "readme.txt").write_text("not a batch")
+    first = landing_sensor(build_sensor_context(resources={"settings": settings}))
+    assert isinstance(first, RunRequest)
+    assert first.run_key == "landing:2026-11-20"
+    (tmp_path / "landing" / "2026-11-21").mkdir()
+    second = landing_sensor(build_sensor_context(resources={"settings": settings}))
+    assert second.run_key == "landing:2026-11-20,2026-11-21"
