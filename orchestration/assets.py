@@ -31,6 +31,7 @@ from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
 from orchestration.dbt_config import dbt_project
+from orchestration.failpoints import failpoint
 from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
 from orchestration.publish import loaded_batches, publish, start_build
 from orchestration.run_log import RUN_LOG_DDL, import_run_log
@@ -69,6 +70,7 @@ def landing_batches(
         import_run_log(con, settings.warehouse)
         try:
             result = load_landing(con, settings.landing, settings.pii_key())
+            failpoint("after-ingest")
         except UnreadableSourceError as exc:
             raise Failure(description=str(exc), metadata={EXIT_CODE_KEY: 2}) from exc
         batches = [str(b) for b in result.batches]
@@ -200,6 +202,7 @@ def published_warehouse(
         )
     finally:
         con.close()
+    failpoint("before-publish")
     publish(settings.build_path, settings.warehouse)
     context.log.info(f"published {settings.warehouse}")
     return MaterializeResult(metadata={"path": str(settings.warehouse), "batches": batches})

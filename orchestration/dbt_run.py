@@ -21,6 +21,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtProject
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from orchestration.failpoints import failpoint
+
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 
 
@@ -43,6 +45,7 @@ def invoke_dbt(project: DbtProject, args: Sequence[str], db_path: Path) -> DbtIn
     def keep_results(msg: Any) -> None:
         if msg.info.name in RESULT_EVENTS:
             collected.append(msg_to_dict(msg))
+            failpoint("during-dbt")
 
     os.environ["BIANZHI_DB_PATH"] = str(db_path)
     full_args = [
