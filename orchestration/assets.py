@@ -31,8 +31,8 @@ from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
 from orchestration.dbt_config import dbt_project
-from orchestration.failpoints import failpoint
 from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
+from orchestration.failpoints import failpoint
 from orchestration.publish import loaded_batches, publish, start_build
 from orchestration.run_log import RUN_LOG_DDL, import_run_log
 from orchestration.settings import WarehouseSettings
