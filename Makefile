@@ -13,8 +13,8 @@ export BIANZHI_WAREHOUSE ?= $(CURDIR)/$(WAREHOUSE)
 
 $(VENV_STAMP): requirements.lock pyproject.toml
 	test -x .venv/bin/python || python3 -m venv .venv
-	.venv/bin/pip install --quiet -r requirements.lock
-	.venv/bin/pip install --quiet --no-deps -e .
+	PIP_EXTRA_INDEX_URL= .venv/bin/pip install --quiet -r requirements.lock
+	PIP_EXTRA_INDEX_URL= .venv/bin/pip install --quiet --no-deps -e .
 	.venv/bin/python -m orchestration.prepare
 	touch $(VENV_STAMP)
 
