@@ -1,20 +1,49 @@
 """Prepare the dbt project once at set-up time (`make setup`).
 
 Why: `@dbt_assets` needs dbt's manifest when Dagster loads the definitions, and parsing dbt
-costs seconds. Parsing once at set-up (and again only when the project changes, thanks to
-partial parsing) keeps every run and every definitions load from paying for it.
+costs seconds. Parsing once at set-up — with the same `--vars` the nightly run passes, so that
+dbt's partial parsing can reuse the result instead of re-parsing everything when it sees
+different vars — keeps every run and every definitions load from paying for it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
-from orchestration.dbt_config import dbt_project
+from orchestration.config import dbt_vars, load_rules_config
+from orchestration.dbt_config import PROJECT_ROOT, dbt_project
+
+
+def parse_args(rules_path: str) -> list[str]:
+    """`dbt parse` with the vars of the given rules configuration."""
+    import json
+
+    vars_json = json.dumps(
+        dbt_vars(load_rules_config(rules_path)), ensure_ascii=False, sort_keys=True
+    )
+    return ["parse", "--vars", vars_json]
 
 
 def main() -> int:
+    rules_path = os.environ.get("BIANZHI_CONFIG", str(PROJECT_ROOT / "config" / "rules.yml"))
     project = dbt_project()
-    project.preparer.prepare(project)
+    from dbt.cli.main import dbtRunner
+
+    args = [
+        *parse_args(rules_path),
+        "--project-dir",
+        str(project.project_dir),
+        "--profiles-dir",
+        str(project.profiles_dir),
+        "--target-path",
+        str(project.target_path),
+        "--quiet",
+    ]
+    result = dbtRunner().invoke(args)
+    if not result.success:
+        print(f"dbt parse failed: {result.exception}", file=sys.stderr)
+        return 1
     print(f"dbt manifest ready: {project.manifest_path}")
     return 0
 
