@@ -30,7 +30,7 @@ from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
-from orchestration.dbt_config import dbt_project
+from orchestration.dbt_config import RUN_TARGET_DIR, dbt_project
 from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
 from orchestration.failpoints import failpoint
 from orchestration.publish import loaded_batches, publish, start_build
@@ -174,9 +174,7 @@ def warehouse_models(context: AssetExecutionContext, settings: WarehouseSettings
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     args = dbt_build_args(rules) + selection_args(context, manifest, DBT_TRANSLATOR)
     invocation = invoke_dbt(DBT_PROJECT, args, settings.build_path)
-    yield from dagster_events(
-        invocation, manifest, DBT_TRANSLATOR, context, DBT_PROJECT.target_path
-    )
+    yield from dagster_events(invocation, manifest, DBT_TRANSLATOR, context, RUN_TARGET_DIR)
     if not invocation.success:
         detail = "; ".join(invocation.failures) or invocation.error or "dbt build failed"
         raise Failure(description=f"dbt build failed: {detail}")

@@ -21,6 +21,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtProject
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from orchestration.dbt_config import RUN_TARGET_DIR
 from orchestration.failpoints import failpoint
 
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
@@ -55,7 +56,7 @@ def invoke_dbt(project: DbtProject, args: Sequence[str], db_path: Path) -> DbtIn
         "--profiles-dir",
         str(project.profiles_dir),
         "--target-path",
-        str(project.target_path),
+        str(RUN_TARGET_DIR),
     ]
     try:
         result = dbtRunner(callbacks=[keep_results]).invoke(full_args)

@@ -9,10 +9,11 @@ different vars — keeps every run and every definitions load from paying for it
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 from orchestration.config import dbt_vars, load_rules_config
-from orchestration.dbt_config import PROJECT_ROOT, dbt_project
+from orchestration.dbt_config import PROJECT_ROOT, RUN_TARGET_DIR, dbt_project
 
 
 def parse_args(rules_path: str) -> list[str]:
@@ -44,6 +45,10 @@ def main() -> int:
     if not result.success:
         print(f"dbt parse failed: {result.exception}", file=sys.stderr)
         return 1
+    # Seed the runs' target folder with this parse, so the first run parses partially too.
+    RUN_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    for name in ("partial_parse.msgpack", "manifest.json"):
+        shutil.copyfile(project.target_path / name, RUN_TARGET_DIR / name)
     print(f"dbt manifest ready: {project.manifest_path}")
     return 0
 
