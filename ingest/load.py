@@ -1,0 +1,335 @@
+"""Load landing batches into `raw.*` and the audit tables — the ingest entry point.
+
+Why these rules:
+- Batches load in date order. Every file of a batch is read and typed into temporary tables
+  first, then the batch is written in one transaction: a batch is all or nothing in the
+  connection (a file that cannot be read fails it before anything is written; earlier batches
+  of the same call stay). Upstream, the run publishes all or nothing.
+- Idempotent: a batch already in `audit.batches` is skipped, so loading the same landing twice
+  changes no table.
+- No rewriting history: a new batch folder dated *before* the newest loaded batch raises
+  `BatchOrderError` (an `UnreadableSourceError`, exit code 2) before anything is loaded; its
+  carry-forward and the findings' first_seen would otherwise depend on arrival order. Remove the
+  folder, or rebuild the warehouse from an empty one to load it in order.
+- The first batch ever loaded must hold all four sources; every later batch must hold the
+  roster. A source a later batch omits is carried forward: the rows of its latest earlier file are
+  copied under the new batch_date (source_batch_date says where they came from), and the load
+  report gets a row with carried_forward true, that file's name, zero counts and a message naming
+  the batch it came from.
+- rows_read = rows_loaded + rows_quarantined + rows_blank + rows_totals for every file, by
+  construction (`ingest.typed`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.discover import batch_folders, source_files
+from ingest.errors import BatchOrderError, UnreadableSourceError
+from ingest.headers import HeaderMap, find_header
+from ingest.identity import hmac_pads
+from ingest.normalise import lit
+from ingest.read import SourceTable, read_source
+from ingest.schema import RAW_COLUMNS, ensure_schema, raw_column_names
+from ingest.spec import SOURCES, SPECS
+from ingest.typed import typed_sql
+
+HEADER_SCAN_ROWS = 100
+
+
+@dataclass(frozen=True)
+class SourceLoad:
+    """What happened to one source of one batch (mirrors its `audit.load_report` row)."""
+
+    batch_date: dt.date
+    source: str
+    file_name: str
+    sheet: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_blank: int
+    rows_totals: int
+    carried_forward: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Batches loaded by one `load_landing` call (in date order) and per-file counts."""
+
+    batches: tuple[dt.date, ...]
+    files: tuple[SourceLoad, ...]
+
+    def for_batch(self, batch_date: dt.date) -> dict[str, SourceLoad]:
+        """source → SourceLoad of one batch."""
+        return {f.source: f for f in self.files if f.batch_date == batch_date}
+
+
+def load_landing(con: duckdb.DuckDBPyConnection, landing: Path, pii_key: bytes) -> LoadResult:
+    """Load every batch folder under `landing` not yet in `audit.batches`, in date order.
+
+    Creates the ingest tables where absent. Raises UnreadableSourceError (message names the
+    file or batch and the problem) for unusable input, BatchOrderError for a batch older than
+    the newest loaded one. The connection must not be inside a transaction.
+    """
+    landing = Path(landing)
+    if not landing.is_dir():
+        raise UnreadableSourceError(f"landing folder {landing} does not exist")
+    ensure_schema(con)
+    folders = batch_folders(landing)
+    loaded = {r[0] for r in con.execute("select batch_date from audit.batches").fetchall()}
+    pending = [d for d in folders if d not in loaded]
+    if pending and loaded and pending[0] < max(loaded):
+        older = ", ".join(str(d) for d in pending if d < max(loaded))
+        raise BatchOrderError(
+            f"batch folder(s) {older} in {landing} are older than the newest loaded batch "
+            f"{max(loaded)}: loading them would rewrite history; remove them, or rebuild the "
+            "warehouse from an empty one to load all batches in date order"
+        )
+    pads = hmac_pads(pii_key)
+    results: list[SourceLoad] = []
+    for batch_date in pending:
+        results.extend(_load_batch(con, batch_date, folders[batch_date], landing, pads))
+    return LoadResult(tuple(pending), tuple(results))
+
+
+def _load_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch_date: dt.date,
+    folder: Path,
+    landing: Path,
+    pads: tuple[bytes, bytes],
+) -> list[SourceLoad]:
+    """One batch folder: read and type every file into temporary tables first (a file that
+    cannot be read fails before anything is written), then write in one transaction."""
+    files = source_files(folder)
+    first = con.execute("select count(*) from audit.batches").fetchone()[0] == 0  # type: ignore[index]
+    missing = [s for s in SOURCES if s not in files]
+    if first and missing:
+        raise UnreadableSourceError(
+            f"batch {folder.name}: the first batch must contain all four sources; missing: "
+            + ", ".join(f"{s} ({'/'.join(SPECS[s].keywords)})" for s in missing)
+        )
+    if "roster" not in files:
+        raise UnreadableSourceError(
+            f"batch {folder.name}: no roster file (a name containing 花名册 or roster); "
+            "every batch must contain the roster"
+        )
+    loaded_at = dt.datetime.now().replace(microsecond=0)
+    prepared: dict[str, PreparedFile] = {}
+    try:
+        for source, path in files.items():
+            prepared[source] = _prepare_file(con, source, path, pads)
+        results: list[SourceLoad] = []
+        con.begin()
+        try:
+            for source in SOURCES:
+                if source in prepared:
+                    result = _write_file(con, batch_date, prepared[source], loaded_at)
+                else:
+                    result = _carry_forward(con, batch_date, source, loaded_at)
+                results.append(result)
+            con.execute(
+                "insert into audit.batches values ($d, $t, $dir)",
+                {"d": batch_date, "t": loaded_at, "dir": str(landing.resolve())},
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    finally:
+        for item in prepared.values():
+            item.close(con)
+    return results
+
+
+def _insert_report(con: duckdb.DuckDBPyConnection, r: SourceLoad, loaded_at: dt.datetime) -> None:
+    con.execute(
+        "insert into audit.load_report values "
+        "($d, $s, $f, $sheet, $read, $loaded, $q, $blank, $totals, $carried, false, $t, $msg)",
+        {
+            "d": r.batch_date,
+            "s": r.source,
+            "f": r.file_name,
+            "sheet": r.sheet,
+            "read": r.rows_read,
+            "loaded": r.rows_loaded,
+            "q": r.rows_quarantined,
+            "blank": r.rows_blank,
+            "totals": r.rows_totals,
+            "carried": r.carried_forward,
+            "t": loaded_at,
+            "msg": r.message,
+        },
+    )
+
+
+def _json_keys(header: HeaderMap, width: int) -> list[str]:
+    """Unique JSON keys per file column: the header text as it arrived."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for i in range(width):
+        label = header.labels[i] if i < len(header.labels) else ""
+        key = label if label.strip() else f"column {i + 1}"
+        if key in seen:
+            seen[key] += 1
+            key = f"{key} ({seen[key]})"
+        else:
+            seen[key] = 1
+        keys.append(key)
+    return keys
+
+
+@dataclass
+class PreparedFile:
+    """A source file read and typed into temporary tables, not yet written."""
+
+    source: str
+    path: Path
+    table: SourceTable
+    header: HeaderMap
+    typed: str
+
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"drop table if exists {self.typed}")
+        self.table.close()
+
+
+def _prepare_file(
+    con: duckdb.DuckDBPyConnection, source: str, path: Path, pads: tuple[bytes, bytes]
+) -> PreparedFile:
+    """Read one source file, find its header and type its rows (temporary tables only)."""
+    spec = SPECS[source]
+    name = f"_ingest_{source}"
+    typed = f"{name}_typed"
+    table = read_source(con, path, spec, name)
+    try:
+        label = f"{path.parent.name}/{path.name}"
+        if table.sheet is not None:
+            label += f" (sheet {table.sheet})"
+        cols = ", ".join(f"c{i}" for i in range(table.width))
+        top = con.execute(
+            f"select rn, {cols} from {table.relation} where rn <= {HEADER_SCAN_ROWS} order by rn"
+        ).fetchall()
+        header = find_header(spec, [(r[0], r[1:]) for r in top], label)
+        params = {"ipad": pads[0], "opad": pads[1]} if source == "roster" else None
+        con.execute(typed_sql(spec, header, table, typed), params)
+    except BaseException:
+        table.close()
+        raise
+    return PreparedFile(source, path, table, header, typed)
+
+
+def _write_file(
+    con: duckdb.DuckDBPyConnection, batch_date: dt.date, p: PreparedFile, loaded_at: dt.datetime
+) -> SourceLoad:
+    """Write one prepared file's rows, quarantine and load-report row; returns its counts."""
+    counts = con.execute(
+        f"select count(*), count(*) filter (is_data and reason is null), "
+        f"count(*) filter (is_data and reason is not null), count(*) filter (is_blank), "
+        f"count(*) filter (is_totals) from {p.typed}"
+    ).fetchone()
+    assert counts is not None
+    read, ok, bad, blank, totals = (int(c) for c in counts)
+    _insert_rows(con, batch_date, p.source, p.path.name, p.typed)
+    if bad:
+        _insert_quarantine(con, batch_date, p.source, p.path.name, p.table, p.header, p.typed)
+    message = f"header at row {p.header.row_number}"
+    if p.header.ignored:
+        message += "; ignored columns: " + ", ".join(p.header.ignored)
+    if p.table.encoding is not None:
+        message += f"; encoding {p.table.encoding}"
+    result = SourceLoad(
+        batch_date,
+        p.source,
+        p.path.name,
+        p.table.sheet,
+        read,
+        ok,
+        bad,
+        blank,
+        totals,
+        False,
+        message,
+    )
+    _insert_report(con, result, loaded_at)
+    return result
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, batch_date: dt.date, source: str, file_name: str, typed: str
+) -> None:
+    columns = raw_column_names(source)
+    values = ", ".join(f"v_{c}" for c, _ in RAW_COLUMNS[source])
+    con.execute(
+        f"insert into raw.{source} ({', '.join(columns)}) "
+        f"select $d, $d, $f, rn, {values} from {typed} "
+        "where is_data and reason is null order by rn",
+        {"d": batch_date, "f": file_name},
+    )
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    batch_date: dt.date,
+    source: str,
+    file_name: str,
+    table: SourceTable,
+    header: HeaderMap,
+    typed: str,
+) -> None:
+    """Quarantined rows, whole and as they arrived: JSON header → cell text."""
+    keys = _json_keys(header, table.width)
+    headerless = [
+        i for i in range(table.width) if i >= len(header.labels) or not header.labels[i].strip()
+    ]
+    used = set(range(table.width))
+    if headerless:
+        probe = ", ".join(f"count(c{i})" for i in headerless)
+        filled = con.execute(
+            f"select {probe} from {typed} where is_data and reason is not null"
+        ).fetchone()
+        assert filled is not None
+        used -= {i for i, n in zip(headerless, filled, strict=True) if not n}
+    pairs = ", ".join(f"{lit(keys[i])}, coalesce(c{i}, '')" for i in sorted(used))
+    con.execute(
+        "insert into audit.quarantine "
+        f"select $d, $s, $f, $sheet, rn, reason, json_object({pairs})::varchar from {typed} "
+        "where is_data and reason is not null order by rn",
+        {"d": batch_date, "s": source, "f": file_name, "sheet": table.sheet},
+    )
+
+
+def _carry_forward(
+    con: duckdb.DuckDBPyConnection, batch_date: dt.date, source: str, loaded_at: dt.datetime
+) -> SourceLoad:
+    """Copy the latest earlier file's rows of an omitted source under this batch_date."""
+    row = con.execute(
+        "select batch_date, file_name, sheet from audit.load_report "
+        "where source = $s and batch_date < $d and not carried_forward "
+        "order by batch_date desc limit 1",
+        {"s": source, "d": batch_date},
+    ).fetchone()
+    if row is None:
+        raise UnreadableSourceError(
+            f"batch {batch_date}: source {source} is missing and no earlier batch holds it"
+        )
+    origin, file_name, sheet = row
+    columns = raw_column_names(source)
+    rest = ", ".join(columns[1:])
+    con.execute(
+        f"insert into raw.{source} ({', '.join(columns)}) "
+        f"select $d, {rest} from raw.{source} where batch_date = $o order by row_number",
+        {"d": batch_date, "o": origin},
+    )
+    message = f"carried forward from batch {origin} ({file_name}): not in this batch"
+    result = SourceLoad(batch_date, source, file_name, sheet, 0, 0, 0, 0, 0, True, message)
+    _insert_report(con, result, loaded_at)
+    return result
