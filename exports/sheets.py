@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from exports.dates import zh_date
+from exports.findings import HELD
 from exports.mask import mask_id
 from exports.tables import Block, Column, Sheet
 from exports.warehouse import Scope, table_exists
@@ -35,7 +36,14 @@ KIND_ORDER = (
     "case leadership_kind when '正职' then 1 when '副职' then 2 "
     "when '内设机构正职' then 3 when '内设机构副职' then 4 else 5 end"
 )
-SEVERITY_ORDER = "case severity when 'error' then 1 when 'warn' then 2 else 3 end"
+
+
+def severity_rank(expr: str = "severity") -> str:
+    """SQL ranking error before warn before info."""
+    return f"case {expr} when 'error' then 1 when 'warn' then 2 else 3 end"
+
+
+SEVERITY_ORDER = severity_rank()
 SEVERITY_ZH = (
     "case severity when 'error' then '严重' when 'warn' then '警告' "
     "when 'info' then '提示' else severity end"
@@ -206,7 +214,7 @@ def open_findings_sheet(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scop
     where, params = _finding_filter(scope)
     rows = con.execute(
         f"""
-        with held as (select * from marts.findings_history where status = 'open'),
+        with held as ({HELD}),
         first as (
             select finding_id, min(as_of) as first_seen from held where as_of <= ?
             group by finding_id
@@ -250,7 +258,7 @@ def resolved_findings_sheet(
     where, params = _finding_filter(scope)
     rows = con.execute(
         f"""
-        with held as (select * from marts.findings_history where status = 'open'),
+        with held as ({HELD}),
         now as (select finding_id from held where as_of = ?),
         gone as (
             select finding_id, max(as_of) as last_seen from held
@@ -327,7 +335,8 @@ def data_quality_sheet(con: duckdb.DuckDBPyConnection, as_of: date) -> Sheet:
     if table_exists(con, "audit.quarantine"):
         raw = con.execute(
             "select source, file_name, sheet, reason, count(*) from audit.quarantine "
-            f"where batch_date = ? group by all order by {SOURCE_ORDER}, file_name, count(*) desc, "
+            "where batch_date = ? group by source, file_name, sheet, reason "
+            f"order by {SOURCE_ORDER}, file_name, count(*) desc, "
             "reason",
             [as_of],
         ).fetchall()

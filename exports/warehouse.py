@@ -31,7 +31,7 @@ REQUIRED_TABLES = (
 
 
 @contextmanager
-def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(path: Path, extra: tuple[str, ...] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a published warehouse, checked for the tables we read."""
     if not path.is_file():
         raise UsageError(f"{path}: no such warehouse file")
@@ -46,7 +46,7 @@ def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 "select table_schema, table_name from information_schema.tables"
             ).fetchall()
         }
-        missing = [t for t in REQUIRED_TABLES if t not in present]
+        missing = [t for t in (*REQUIRED_TABLES, *extra) if t not in present]
         if missing:
             raise UsageError(f"{path}: not a published bianzhi warehouse (missing {missing[0]})")
         yield con
