@@ -1,0 +1,94 @@
+"""A DuckDB DB-API connection for Great Expectations whose results survive a rollback.
+
+Why this exists: GX's SQL engine runs each metric query inside `with engine.connect()` and reads
+the rows only after the block has closed. Closing rolls the connection back, and DuckDB drops a
+pending result on rollback, so every metric came back empty (GX then reports "list index out of
+range" for every expectation). GX keeps a persistent connection only for the dialects it knows
+(sqlite, mssql, ...), not for duckdb. Reading each result in full at execute time — what most
+DB-API drivers do anyway — fixes it without touching GX. Metric queries return a handful of rows
+(aggregates, at most `partial_unexpected_count` samples), so buffering costs nothing.
+
+It wraps duckdb_engine's own ConnectionWrapper, so the SQLAlchemy dialect (`duckdb:///`) sees
+the connection it expects. The connection is opened with DuckDB's default configuration, like
+every other connection of the run, so that it shares the process's database instance with them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import duckdb_engine
+
+
+class BufferedCursor:
+    """DB-API cursor over one DuckDB connection; rows are fetched at execute time."""
+
+    arraysize = 1
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, owner: BufferedConnection) -> None:
+        self._con = con
+        self._owner = owner
+        self._rows: deque[tuple[Any, ...]] = deque()
+        self.description: Sequence[Sequence[Any]] | None = None
+        self.rowcount = -1
+
+    def execute(self, statement: str, parameters: Any = None, context: Any = None) -> None:
+        if parameters is None:
+            self._con.execute(statement)
+        else:
+            self._con.execute(statement, parameters)
+        self.description = self._con.description
+        if self.description:
+            self._rows = deque(self._con.fetchall())
+            self.rowcount = len(self._rows)
+        else:
+            self._rows = deque()
+            self.rowcount = -1
+
+    def executemany(self, statement: str, parameters: Any = None, context: Any = None) -> None:
+        self._con.executemany(statement, list(parameters) if parameters else [])
+        self.description, self._rows, self.rowcount = None, deque(), -1
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows.popleft() if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        count = min(size or self.arraysize, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    @property
+    def connection(self) -> BufferedConnection:
+        return self._owner
+
+
+class BufferedConnection(duckdb_engine.ConnectionWrapper):
+    """duckdb_engine's connection wrapper, handing out buffered cursors."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        super().__init__(con)
+        self._raw_con = con
+
+    def cursor(self) -> BufferedCursor:  # type: ignore[override]
+        return BufferedCursor(self._raw_con, self)
+
+
+def connector(db_path: Path) -> Callable[[], BufferedConnection]:
+    """A SQLAlchemy `creator` opening `db_path` with buffered cursors."""
+    path = str(db_path)
+
+    def create() -> BufferedConnection:
+        return BufferedConnection(duckdb.connect(path))
+
+    return create

@@ -1,0 +1,645 @@
+"""Run the suites with Great Expectations on the run's DuckDB build file, keep the results.
+
+Why it is shaped like this:
+- One ephemeral GX context and one SQL datasource per run (reused when the orchestration calls
+  once after ingest and once after dbt with the same run_id), so the ~4 s GX import and the
+  context set-up are paid once, and the Data Docs index lists every suite of the run.
+- Suites run on query assets in DuckDB: GX only sends aggregate queries; no table is pulled
+  into pandas.
+- Every connection is closed before returning. dbt (in-process) and the publish step open the
+  same file next; a connection left open would block them or leave the WAL unflushed.
+- Results go to `audit.dq_results` in the build file (published with it) and to the Data Docs
+  folder beside the warehouse (kept even when a blocking failure stops publishing).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from expectations.checks import BatchWindow, Layer, SuiteSpec
+from expectations.config import DataQualityConfig, DataQualityConfigError, load_config
+from expectations.suites import SUITES
+
+log = logging.getLogger(__name__)
+
+RESULT_FORMAT_BASE: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+DATASOURCE = "warehouse"
+DOCS_SITE = "dq_docs"
+
+DQ_RESULTS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.dq_results (
+    run_id varchar,
+    batch_date date,
+    suite varchar,
+    expectation varchar,
+    "column" varchar,
+    severity varchar,          -- blocking | warn
+    success boolean,
+    observed_value varchar,
+    element_count bigint,
+    unexpected_count bigint,
+    checked_at timestamp,      -- UTC
+    target varchar,            -- schema.table the suite checks
+    expectation_type varchar,  -- the GX expectation, e.g. expect_column_values_to_be_in_set
+    kind varchar               -- the kind that set its default severity (config)
+)
+"""
+DQ_COLUMNS = (
+    "run_id",
+    "batch_date",
+    "suite",
+    "expectation",
+    '"column"',
+    "severity",
+    "success",
+    "observed_value",
+    "element_count",
+    "unexpected_count",
+    "checked_at",
+    "target",
+    "expectation_type",
+    "kind",
+)
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    """The outcome of one expectation, as stored in audit.dq_results."""
+
+    expectation: str
+    expectation_type: str
+    kind: str
+    column: str | None
+    severity: str  # blocking | warn
+    success: bool
+    observed_value: str | None
+    element_count: int | None
+    unexpected_count: int | None
+    description: str
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """The outcome of one suite on one batch, ready to become a Dagster asset check result."""
+
+    suite: str
+    target: str
+    asset_key: tuple[str, ...]
+    layer: str
+    batch_date: date
+    blocking: bool  # the suite holds at least one blocking expectation
+    success: bool  # every expectation passed
+    expectations: tuple[ExpectationResult, ...]
+    seconds: float
+
+    @property
+    def check_name(self) -> str:
+        """The Dagster asset-check name for this suite."""
+        return f"dq_{self.suite}"
+
+    @property
+    def blocking_failed(self) -> bool:
+        """A blocking expectation failed: publishing must stop."""
+        return any(not e.success and e.severity == "blocking" for e in self.expectations)
+
+    def failed(self, severity: str | None = None) -> list[ExpectationResult]:
+        return [
+            e
+            for e in self.expectations
+            if not e.success and (severity is None or e.severity == severity)
+        ]
+
+    def describe(self) -> str:
+        """One line for logs and the Dagster check description."""
+        if self.success:
+            return f"{self.suite} ({self.batch_date}): {len(self.expectations)} expectations passed"
+        parts = [f"{e.expectation} [{e.severity}]: {e.observed_value}" for e in self.failed()]
+        return f"{self.suite} ({self.batch_date}): " + "; ".join(parts)
+
+    def markdown(self) -> str:
+        """The per-expectation table for Dagster metadata (MetadataValue.md)."""
+        lines = [
+            "| expectation | severity | success | observed | unexpected / rows |",
+            "|---|---|---|---|---|",
+        ]
+        for e in self.expectations:
+            counts = "" if e.element_count is None else f"{e.unexpected_count} / {e.element_count}"
+            observed = (e.observed_value or "").replace("|", "\\|")
+            mark = "✅" if e.success else ("⛔" if e.severity == "blocking" else "⚠️")
+            lines.append(f"| {e.expectation} | {e.severity} | {mark} | {observed} | {counts} |")
+        return "\n".join(lines)
+
+    def metadata(self) -> dict[str, Any]:
+        """Plain values for Dagster metadata (the orchestration may wrap `results` in
+        MetadataValue.md)."""
+        return {
+            "suite": self.suite,
+            "target": self.target,
+            "batch_date": self.batch_date.isoformat(),
+            "expectations": len(self.expectations),
+            "failed_blocking": [e.expectation for e in self.failed("blocking")],
+            "failed_warn": [e.expectation for e in self.failed("warn")],
+            "seconds": round(self.seconds, 3),
+            "results": self.markdown(),
+        }
+
+
+@dataclass(frozen=True)
+class SuiteInfo:
+    """What the orchestration needs at definition time: no GX import, no database."""
+
+    name: str
+    target: str
+    asset_key: tuple[str, ...]
+    layer: str
+    blocking: bool
+    description: str
+
+    @property
+    def check_name(self) -> str:
+        return f"dq_{self.name}"
+
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+
+def suite_catalog(config_path: Path | None = None, layer: Layer | None = None) -> list[SuiteInfo]:
+    """Every suite with its target asset and whether it can block, under the given config."""
+    config = _checked_config(config_path)
+    window = BatchWindow(date(2000, 1, 1), None, date(2000, 1, 1))
+    infos = []
+    for definition in SUITES.values():
+        if layer is not None and definition.layer != layer:
+            continue
+        spec = _apply_config(definition.spec(window, config.thresholds), config)
+        infos.append(
+            SuiteInfo(
+                name=spec.name,
+                target=spec.target,
+                asset_key=spec.asset_key,
+                layer=spec.layer,
+                blocking=any(sev == "blocking" for _, sev in _severities(spec, config)),
+                description=definition.description,
+            )
+        )
+    return infos
+
+
+def _checked_config(config_path: Path | None) -> DataQualityConfig:
+    config = load_config(config_path)
+    window = BatchWindow(date(2000, 1, 1), None, date(2000, 1, 1))
+    known = {
+        f"{name}.{check.name}"
+        for name, definition in SUITES.items()
+        for check in definition.spec(window, config.thresholds).checks
+    }
+    unknown = sorted(set(config.overrides) - known)
+    if unknown:
+        raise DataQualityConfigError(
+            f"severity.overrides names unknown expectation(s): {', '.join(unknown)}"
+        )
+    return config
+
+
+def _severities(spec: SuiteSpec, config: DataQualityConfig) -> list[tuple[str, str]]:
+    return [(ch.name, config.severity(spec.name, ch.name, ch.kind)) for ch in spec.checks]
+
+
+def _apply_config(spec: SuiteSpec, config: DataQualityConfig) -> SuiteSpec:
+    """Drop the expectations configured `off`."""
+    keep = tuple(ch for ch in spec.checks if config.severity(spec.name, ch.name, ch.kind) != "off")
+    return replace(spec, checks=keep)
+
+
+# --- batches -------------------------------------------------------------------------------------
+
+
+def batch_windows(db_path: Path, batch_dates: Sequence[date] | None = None) -> list[BatchWindow]:
+    """The batches to evaluate (default: the newest loaded), each with the batch before it."""
+    con = duckdb.connect(str(db_path))
+    try:
+        loaded = _loaded_batches(con)
+    finally:
+        con.close()
+    if not loaded:
+        return []
+    wanted = sorted(set(batch_dates)) if batch_dates else [loaded[-1]]
+    missing = [d for d in wanted if d not in loaded]
+    if missing:
+        raise ValueError(f"{db_path}: batch(es) not loaded: {', '.join(map(str, missing))}")
+    windows = []
+    for day in wanted:
+        earlier = [d for d in loaded if d < day]
+        windows.append(BatchWindow(day, earlier[-1] if earlier else None, loaded[-1]))
+    return windows
+
+
+def _loaded_batches(con: duckdb.DuckDBPyConnection) -> list[date]:
+    for schema, table in (("audit", "batches"), ("raw", "roster")):
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()
+        if found and found[0]:
+            rows = con.execute(
+                f"select distinct batch_date from {schema}.{table} "
+                "where batch_date is not null order by 1"
+            ).fetchall()
+            if rows:
+                return [r[0] for r in rows]
+    return []
+
+
+def suite_specs(
+    windows: Sequence[BatchWindow],
+    config: DataQualityConfig,
+    layer: Layer | None = None,
+    names: Iterable[str] | None = None,
+) -> list[SuiteSpec]:
+    """The suites to evaluate for the given batches (batch-less targets once, as of the
+    newest)."""
+    wanted = set(names) if names is not None else None
+    unknown = (wanted or set()) - set(SUITES)
+    if unknown:
+        raise ValueError(f"unknown suite(s): {', '.join(sorted(unknown))}")
+    specs = []
+    for i, window in enumerate(sorted(windows, key=lambda w: w.batch)):
+        last = i == len(windows) - 1
+        for definition in SUITES.values():
+            if layer is not None and definition.layer != layer:
+                continue
+            if wanted is not None and definition.name not in wanted:
+                continue
+            if not definition.per_batch and not last:
+                continue
+            spec = _apply_config(definition.spec(window, config.thresholds), config)
+            if spec.checks:
+                specs.append(spec)
+    return specs
+
+
+# --- the GX session ------------------------------------------------------------------------------
+
+
+class _Session:
+    """One ephemeral GX context, one SQL datasource on the build file, one Data Docs site."""
+
+    def __init__(self, run_id: str, db_path: Path, docs_dir: Path) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+        from sqlalchemy.pool import StaticPool
+
+        from expectations.dbapi import connector
+
+        self.run_id = run_id
+        self.db_path = db_path
+        self.docs_dir = docs_dir
+        self.gx = gx
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(),
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False),
+            data_docs_sites={
+                DOCS_SITE: {
+                    "class_name": "SiteBuilder",
+                    "show_how_to_buttons": False,
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                }
+            },
+        )
+        self.context = gx.get_context(project_config=config, mode="ephemeral")
+        self.datasource = self.context.data_sources.add_sql(
+            name=DATASOURCE,
+            connection_string=f"duckdb:///{db_path}",
+            kwargs={"creator": connector(db_path), "poolclass": StaticPool},
+        )
+
+    def matches(self, run_id: str, db_path: Path, docs_dir: Path) -> bool:
+        return (run_id, db_path, docs_dir) == (self.run_id, self.db_path, self.docs_dir)
+
+    def validate(self, spec: SuiteSpec, run_time: datetime) -> Any:
+        """Register the spec as asset + suite + validation definition and run it."""
+        import great_expectations.expectations as gxe
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        gx = self.gx
+        name = f"{spec.name}.{spec.batch_date.isoformat()}"
+        self._forget(name)
+        asset = self.datasource.add_query_asset(name=name, query=spec.query)
+        batch_definition = asset.add_batch_definition_whole_table("batch")
+        expectations = [
+            getattr(gxe, ch.expectation)(
+                **ch.kwargs, meta={"dq_name": ch.name, "dq_kind": ch.kind}, description=ch.why
+            )
+            for ch in spec.checks
+        ]
+        suite = self.context.suites.add(
+            gx.ExpectationSuite(
+                name=name, expectations=expectations, meta={"notes": spec.description}
+            )
+        )
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+        )
+        result_format = dict(RESULT_FORMAT_BASE)
+        if spec.index_columns:
+            result_format["unexpected_index_column_names"] = list(spec.index_columns)
+        return definition.run(
+            result_format=result_format,
+            run_id=RunIdentifier(run_name=self.run_id, run_time=run_time),
+        )
+
+    def _forget(self, name: str) -> None:
+        """Drop what an earlier call of the same run registered under `name` (a re-run)."""
+        for remove in (
+            lambda: self.context.validation_definitions.delete(name),
+            lambda: self.context.suites.delete(name),
+            lambda: self.datasource.delete_asset(name),
+        ):
+            try:
+                remove()
+            except Exception:  # noqa: BLE001 - absent is the normal case
+                pass
+
+    def build_docs(self) -> None:
+        self.context.build_data_docs(site_names=[DOCS_SITE])
+
+    def release(self) -> None:
+        """Close every connection GX holds on the build file (dbt and publish open it next)."""
+        engine = self.datasource._engine  # noqa: SLF001 - GX offers no public close
+        if engine is not None:
+            engine.dispose()
+        execution_engine = self.datasource._execution_engine  # noqa: SLF001
+        if execution_engine is not None:
+            execution_engine.close()
+
+
+_SESSION: _Session | None = None
+
+
+def _session(run_id: str, db_path: Path, docs_dir: Path) -> _Session:
+    global _SESSION
+    if _SESSION is None or not _SESSION.matches(run_id, db_path, docs_dir):
+        _SESSION = _Session(run_id, db_path, docs_dir)
+    return _SESSION
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+
+def run_suites(
+    db_path: Path,
+    run_id: str,
+    docs_dir: Path,
+    config_path: Path | None = None,
+    *,
+    layer: Layer | None = None,
+    batch_dates: Sequence[date] | None = None,
+    suites: Iterable[str] | None = None,
+) -> list[SuiteResult]:
+    """Evaluate the data-quality suites on the DuckDB file `db_path` (the run's build file).
+
+    - `layer`: "raw" (raw sources and the load report; run after ingest), "marts" (dbt marts and
+      the measures built on them; run after dbt), or None for both.
+    - `batch_dates`: the batches to evaluate; default the newest loaded batch. Each is compared
+      with the batch loaded just before it.
+    - `suites`: a subset of suite names (default all of the layer).
+
+    Appends one row per expectation to `audit.dq_results` in `db_path`, renders the GX Data Docs
+    into `docs_dir`, and returns one SuiteResult per suite and batch. Severity comes from
+    `config_path` (default config/data_quality.yml); expectations configured `off` are skipped.
+    A suite whose table is missing or whose query fails is reported failed (with the error as
+    the observed value), never skipped silently.
+    """
+    started = time.perf_counter()
+    db_path = Path(db_path).resolve()
+    docs_dir = Path(docs_dir).resolve()
+    config = _checked_config(config_path)
+    specs = suite_specs(batch_windows(db_path, batch_dates), config, layer, suites)
+    if not specs:
+        log.info("data quality: nothing to check in %s", db_path)
+        return []
+    session = _session(run_id, db_path, docs_dir)
+    run_time = datetime.now(UTC)
+    results = []
+    try:
+        for spec in specs:
+            t0 = time.perf_counter()
+            try:
+                validation = session.validate(spec, run_time)
+                outcome = _expectation_results(spec, config, validation)
+            except Exception as exc:  # noqa: BLE001 - a broken suite is a failed suite
+                log.exception("data quality: suite %s could not run", spec.name)
+                outcome = _errored(spec, config, exc)
+            results.append(_suite_result(spec, config, outcome, time.perf_counter() - t0))
+        try:
+            session.build_docs()
+        except Exception:  # noqa: BLE001 - docs are a view of the results, not a check
+            log.exception("data quality: Data Docs could not be rendered into %s", docs_dir)
+    finally:
+        session.release()
+    _store(db_path, run_id, run_time, results)
+    log.info(
+        "data quality: %d suites, %d failed (%d blocking) in %.2f s",
+        len(results),
+        sum(not r.success for r in results),
+        sum(r.blocking_failed for r in results),
+        time.perf_counter() - started,
+    )
+    return results
+
+
+def _suite_result(
+    spec: SuiteSpec,
+    config: DataQualityConfig,
+    outcome: list[ExpectationResult],
+    seconds: float,
+) -> SuiteResult:
+    return SuiteResult(
+        suite=spec.name,
+        target=spec.target,
+        asset_key=spec.asset_key,
+        layer=spec.layer,
+        batch_date=spec.batch_date,
+        blocking=any(sev == "blocking" for _, sev in _severities(spec, config)),
+        success=all(e.success for e in outcome),
+        expectations=tuple(outcome),
+        seconds=seconds,
+    )
+
+
+def _expectation_results(
+    spec: SuiteSpec, config: DataQualityConfig, validation: Any
+) -> list[ExpectationResult]:
+    by_name = {ch.name: ch for ch in spec.checks}
+    found: dict[str, ExpectationResult] = {}
+    for item in validation.results:
+        name = (item.expectation_config.meta or {}).get("dq_name")
+        check = by_name.get(name)
+        if check is None:
+            continue
+        result = item.result or {}
+        found[name] = ExpectationResult(
+            expectation=check.name,
+            expectation_type=item.expectation_config.type,
+            kind=check.kind,
+            column=check.column,
+            severity=config.severity(spec.name, check.name, check.kind),
+            success=bool(item.success),
+            observed_value=_observed(result, item.exception_info),
+            element_count=_int(result.get("element_count")),
+            unexpected_count=_int(result.get("unexpected_count")),
+            description=check.why,
+        )
+    # keep the suite's order; an expectation GX did not report is a failure, not a pass
+    return [
+        found.get(ch.name)
+        or ExpectationResult(
+            ch.name,
+            "",
+            ch.kind,
+            ch.column,
+            config.severity(spec.name, ch.name, ch.kind),
+            False,
+            "error: no result from Great Expectations",
+            None,
+            None,
+            ch.why,
+        )
+        for ch in spec.checks
+    ]
+
+
+def _errored(spec: SuiteSpec, config: DataQualityConfig, exc: Exception) -> list[ExpectationResult]:
+    message = f"error: {_first_line(str(exc)) or type(exc).__name__}"
+    return [
+        ExpectationResult(
+            ch.name,
+            "",
+            ch.kind,
+            ch.column,
+            config.severity(spec.name, ch.name, ch.kind),
+            False,
+            message,
+            None,
+            None,
+            ch.why,
+        )
+        for ch in spec.checks
+    ]
+
+
+def _observed(result: dict[str, Any], exception_info: Any) -> str | None:
+    """The observed value as text: the measured value where GX gives one, else the share of
+    unexpected rows with a few identified examples; the error where the query failed."""
+    error = _exception_message(exception_info)
+    if error:
+        return f"error: {error}"
+    if result.get("observed_value") is not None:
+        return _text(result["observed_value"])
+    if result.get("element_count") is None:
+        return None
+    rows = result["element_count"]
+    bad = result.get("unexpected_count") or 0
+    pct = result.get("unexpected_percent")
+    text = f"{bad} of {rows} unexpected"
+    if pct is not None and bad:
+        text += f" ({pct:.2f} %)"
+    examples = result.get("partial_unexpected_index_list") or []
+    if examples:
+        text += ": " + "; ".join(
+            " ".join(f"{k}={_text(v)}" for k, v in row.items()) for row in examples
+        )
+    elif result.get("partial_unexpected_list"):
+        text += ": " + ", ".join(_text(v) for v in result["partial_unexpected_list"])
+    return text
+
+
+def _exception_message(exception_info: Any) -> str | None:
+    if not exception_info:
+        return None
+    if isinstance(exception_info, dict) and "raised_exception" in exception_info:
+        infos = [exception_info]
+    elif isinstance(exception_info, dict):
+        infos = [v for v in exception_info.values() if isinstance(v, dict)]
+    else:
+        return None
+    for info in infos:
+        if info.get("raised_exception"):
+            return _first_line(str(info.get("exception_message") or "")) or "failed"
+    return None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:500] if text.strip() else ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(float(value), "g")
+    if isinstance(value, float):
+        return format(value, "g")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | dict):
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=isinstance(value, dict))
+    return str(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _store(db_path: Path, run_id: str, run_time: datetime, results: list[SuiteResult]) -> None:
+    checked_at = run_time.replace(tzinfo=None)
+    rows = [
+        (
+            run_id,
+            r.batch_date,
+            r.suite,
+            e.expectation,
+            e.column,
+            e.severity,
+            e.success,
+            e.observed_value,
+            e.element_count,
+            e.unexpected_count,
+            checked_at,
+            r.target,
+            e.expectation_type,
+            e.kind,
+        )
+        for r in results
+        for e in r.expectations
+    ]
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(DQ_RESULTS_DDL)
+        placeholders = ", ".join("?" for _ in DQ_COLUMNS)
+        con.executemany(
+            f"insert into audit.dq_results ({', '.join(DQ_COLUMNS)}) values ({placeholders})",
+            rows,
+        )
+    finally:
+        con.close()
