@@ -1,0 +1,198 @@
+"""One measured thing per process: `python -m bench.worker STAGE --result FILE ...`.
+
+Why a fresh process each time: at county scale most of a run is interpreter start-up, imports
+and first-use costs (performance-notes.md); timing a second run inside a warm process would hide
+exactly what users pay. The parent (bench.harness) times the whole process and reads its peak
+RSS from the kernel; this module only does the work and writes what it learned to `--result`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+T_START = time.perf_counter()
+
+
+def stage_generate(args: argparse.Namespace) -> dict[str, Any]:
+    """The project's demo generator (demo.generate), as `make demo` would run it."""
+    import demo
+
+    summary = demo.generate(
+        Path(args.out), seed=args.seed, people=args.people, fmt=args.fmt, batches=args.batches
+    )
+    return {"summary": _plain(summary)}
+
+
+def _plain(obj: Any) -> Any:
+    """A JSON-friendly view of a result object (dataclass, mapping or anything else)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, int | float | str | bool) or obj is None:
+        return obj
+    return str(obj)
+
+
+def run_pipeline_captured(argv: list[str]) -> tuple[int, Any]:
+    """`bianzhi run` (orchestration.cli.main) in this process, keeping the Dagster result.
+
+    `execute_nightly` returns only the outcome; to read the step durations we wrap
+    `orchestration.execute.outcome_of`, which it calls with the ExecuteInProcessResult. Nothing
+    else of the run changes. (A public `step_timings` there would make this wrapper unnecessary.)
+    """
+    import orchestration.execute as execute
+    from orchestration.cli import main
+
+    captured: dict[str, Any] = {}
+    original = execute.outcome_of
+
+    def capture(result: Any) -> Any:
+        captured["result"] = result
+        return original(result)
+
+    execute.outcome_of = capture  # type: ignore[assignment]
+    try:
+        code = main(argv)
+    finally:
+        execute.outcome_of = original  # type: ignore[assignment]
+    return code, captured.get("result")
+
+
+def step_durations(result: Any) -> dict[str, float | None]:
+    """Seconds per Dagster step from STEP_SUCCESS events (None for a step that failed)."""
+    from dagster import DagsterEventType
+
+    steps: dict[str, float | None] = {}
+    if result is None:
+        return steps
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.STEP_SUCCESS:
+            steps[event.step_key] = event.event_specific_data.duration_ms / 1000.0
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            steps[event.step_key] = None
+    return steps
+
+
+def stage_pipeline(args: argparse.Namespace) -> dict[str, Any]:
+    """`bianzhi run` end to end, with the per-step split read from the Dagster run."""
+    argv = ["run", "--landing", args.landing, "--warehouse", args.warehouse, "--wait", "0"]
+    if args.config:
+        argv += ["--config", args.config]
+    t0 = time.perf_counter()
+    code, result = run_pipeline_captured(argv)
+    t1 = time.perf_counter()
+    return {
+        "exit_code": code,
+        "steps": step_durations(result),
+        "in_process_seconds": t1 - t0,
+        "start_to_main_seconds": t0 - T_START,
+    }
+
+
+def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
+    """ingest.load_landing alone into a fresh file, then the csv export for raw and pandas."""
+    import duckdb
+
+    import ingest
+    from bench.rawdata import export_raw_csv
+    from orchestration.settings import pii_key_from_env
+
+    db = Path(args.db)
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    try:
+        t0 = time.perf_counter()
+        ingest.load_landing(con, Path(args.landing), pii_key_from_env(warn=False))
+        t1 = time.perf_counter()
+        rows_read = con.execute("select coalesce(sum(rows_read), 0) from audit.load_report")
+        read = int(rows_read.fetchone()[0])
+        exported = export_raw_csv(con, Path(args.csv_dir))
+    finally:
+        con.close()
+    return {"ingest_seconds": t1 - t0, "rows_read": read, "exported": exported}
+
+
+def stage_raw(args: argparse.Namespace) -> dict[str, Any]:
+    """bench.raw_engine: plain DuckDB, csv → .duckdb."""
+    from bench.raw_engine import reconcile
+
+    t0 = time.perf_counter()
+    counts = reconcile(Path(args.csv_dir), Path(args.out))
+    return {"outputs": counts, "in_process_seconds": time.perf_counter() - t0}
+
+
+def stage_pandas(args: argparse.Namespace) -> dict[str, Any]:
+    """bench.pandas_engine: the analyst's script, csv → parquet."""
+    from bench.pandas_engine import reconcile
+
+    t0 = time.perf_counter()
+    counts = reconcile(Path(args.csv_dir), Path(args.out))
+    return {"outputs": counts, "in_process_seconds": time.perf_counter() - t0}
+
+
+def stage_profile(args: argparse.Namespace) -> dict[str, Any]:
+    """cProfile of a whole `bianzhi run`, imports included, summarised by bench.profiling."""
+    import cProfile
+
+    from bench.profiling import summarise
+
+    argv = ["run", "--landing", args.landing, "--warehouse", args.warehouse, "--wait", "0"]
+    if args.config:
+        argv += ["--config", args.config]
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.enable()
+    code, result = run_pipeline_captured(argv)
+    profiler.disable()
+    wall = time.perf_counter() - t0
+    profiler.dump_stats(args.stats)
+    return {
+        "exit_code": code,
+        "profiled_seconds": wall,
+        "steps": step_durations(result),
+        **summarise(Path(args.stats)),
+    }
+
+
+STAGES = {
+    "generate": stage_generate,
+    "pipeline": stage_pipeline,
+    "ingest": stage_ingest,
+    "raw": stage_raw,
+    "pandas": stage_pandas,
+    "profile": stage_profile,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.worker")
+    parser.add_argument("stage", choices=sorted(STAGES))
+    parser.add_argument("--result", required=True)
+    for name in ("out", "landing", "warehouse", "config", "db", "csv_dir", "stats", "fmt"):
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--people", type=int, default=0)
+    parser.add_argument("--batches", type=int, default=1)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    payload = STAGES[args.stage](args)
+    Path(args.result).write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
+    code = payload.get("exit_code", 0)
+    return int(code) if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
