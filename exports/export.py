@@ -76,7 +76,8 @@ def run_export(
         scope = resolve_scope(con, day, township, institution)
         since = resolved_since or previous_batch(con, day)
         sheets = all_sheets(con, day, scope, unmasked, since)
-    exported_at = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC)
+    exported_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # milliseconds
 
     out.mkdir(parents=True, exist_ok=True)
     stem = file_stem(scope, day, unmasked)

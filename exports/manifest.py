@@ -58,7 +58,7 @@ def build_manifest(
 ) -> dict[str, Any]:
     return {
         "format": MANIFEST_FORMAT,
-        "exported_at": exported_at.isoformat(timespec="seconds"),
+        "exported_at": exported_at.isoformat(timespec="milliseconds"),
         "as_of": as_of.isoformat(),
         "scope": scope_key,
         "scope_name": scope_name,
