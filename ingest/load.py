@@ -109,7 +109,7 @@ def _load_batch(
     """One batch folder: read and type every file into temporary tables first (a file that
     cannot be read fails before anything is written), then write in one transaction."""
     files = source_files(folder)
-    first = con.execute("select count(*) from audit.batches").fetchone()[0] == 0  # type: ignore[index]
+    first = _fetch_one(con, "select count(*) from audit.batches")[0] == 0
     missing = [s for s in SOURCES if s not in files]
     if first and missing:
         raise UnreadableSourceError(
@@ -186,6 +186,12 @@ def _json_keys(header: HeaderMap, width: int) -> list[str]:
     return keys
 
 
+def _fetch_one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """The single row of a query, fully consumed (DuckDB 2 refuses some calls, e.g. register,
+    while a result is left half-read)."""
+    return con.execute(sql).fetchall()[0]
+
+
 @dataclass
 class PreparedFile:
     """A source file read and typed into temporary tables, not yet written."""
@@ -231,12 +237,12 @@ def _write_file(
     con: duckdb.DuckDBPyConnection, batch_date: dt.date, p: PreparedFile, loaded_at: dt.datetime
 ) -> SourceLoad:
     """Write one prepared file's rows, quarantine and load-report row; returns its counts."""
-    counts = con.execute(
+    counts = _fetch_one(
+        con,
         f"select count(*), count(*) filter (is_data and reason is null), "
         f"count(*) filter (is_data and reason is not null), count(*) filter (is_blank), "
-        f"count(*) filter (is_totals) from {p.typed}"
-    ).fetchone()
-    assert counts is not None
+        f"count(*) filter (is_totals) from {p.typed}",
+    )
     read, ok, bad, blank, totals = (int(c) for c in counts)
     _insert_rows(con, batch_date, p.source, p.path.name, p.typed)
     if bad:
@@ -293,10 +299,9 @@ def _insert_quarantine(
     used = set(range(table.width))
     if headerless:
         probe = ", ".join(f"count(c{i})" for i in headerless)
-        filled = con.execute(
-            f"select {probe} from {typed} where is_data and reason is not null"
-        ).fetchone()
-        assert filled is not None
+        filled = _fetch_one(
+            con, f"select {probe} from {typed} where is_data and reason is not null"
+        )
         used -= {i for i, n in zip(headerless, filled, strict=True) if not n}
     pairs = ", ".join(f"{lit(keys[i])}, coalesce(c{i}, '')" for i in sorted(used))
     con.execute(
@@ -311,17 +316,17 @@ def _carry_forward(
     con: duckdb.DuckDBPyConnection, batch_date: dt.date, source: str, loaded_at: dt.datetime
 ) -> SourceLoad:
     """Copy the latest earlier file's rows of an omitted source under this batch_date."""
-    row = con.execute(
+    found = con.execute(
         "select batch_date, file_name, sheet from audit.load_report "
         "where source = $s and batch_date < $d and not carried_forward "
         "order by batch_date desc limit 1",
         {"s": source, "d": batch_date},
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not found:
         raise UnreadableSourceError(
             f"batch {batch_date}: source {source} is missing and no earlier batch holds it"
         )
-    origin, file_name, sheet = row
+    origin, file_name, sheet = found[0]
     columns = raw_column_names(source)
     rest = ", ".join(columns[1:])
     con.execute(

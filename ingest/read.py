@@ -175,6 +175,7 @@ def read_xlsx(
     table, kind_columns = cells_to_arrow(rows)
     del rows
     view = f"{name}_arrow"
+    con.complete()  # DuckDB 2: register refuses while a caller's result is left half-read
     con.register(view, table)
     width = table.num_columns - 1 - len(kind_columns)
     source = SourceTable(view, width, kind_columns, sheet, None, _keep=table)
