@@ -210,8 +210,8 @@ def _problems(data: ReportData) -> tuple[str, list[Block]]:
                     SEVERITY_ZH.get(r.severity, r.severity),
                     str(r.open_count),
                     str(r.institutions),
-                    str(r.new_count),
-                    str(r.resolved_count),
+                    str(r.new_count) if data.previous else "—",
+                    str(r.resolved_count) if data.previous else "—",
                 ]
                 for r in data.rules
             ],

@@ -109,6 +109,7 @@ def test_report_as_of_the_first_batch(mini_pristine: Path, tmp_path: Path) -> No
     md, _ = _report(mini_pristine, tmp_path, "2026-09-20")
     assert "截至2026年9月20日" in md
     assert "本期为首个加载批次，暂无上期数据可比" in md
+    assert "| VACANT | 空编 | 提示 | 3 | 3 | — | — |" in md
     assert (tmp_path / "bianzhi_report_2026-09-20.md").is_file()
 
 

@@ -270,6 +270,19 @@ def test_missing_warehouse_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "no such warehouse" in capsys.readouterr().err
 
 
+def test_a_file_that_is_no_warehouse_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    garbage = tmp_path / "w.duckdb"
+    garbage.write_bytes(b"not a database" * 100)
+    assert export_command(export_args(garbage, tmp_path / "out")) == 2
+    assert "cannot open the warehouse" in capsys.readouterr().err
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert export_command(export_args(empty, tmp_path / "out")) == 2
+    assert "not a published bianzhi warehouse" in capsys.readouterr().err
+
+
 def test_through_the_bianzhi_command(mini: Path, out_dir: Path) -> None:
     from orchestration.cli import main
 
