@@ -341,7 +341,13 @@ def page_quality(wh: Warehouse, as_of: date) -> None:
 
     st.subheader("数据质量检查结果（最近几次运行）")
     if wh.q("table_exists", "audit", "dq_results"):
-        st.dataframe(zh_table(wh.q("dq_results")), hide_index=True)
+        dq = wh.q("dq_results")
+        if {"run_id", "success"} <= set(dq.columns) and not dq.empty:
+            latest = dq[dq["run_id"] == dq["run_id"].iloc[0]]
+            cols = st.columns(2)
+            cols[0].metric("最近一次运行的检查项", integer(len(latest)))
+            cols[1].metric("其中未通过", integer((latest["success"] == False).sum()))  # noqa: E712
+        st.dataframe(zh_table(dq), hide_index=True)
     else:
         st.info("数仓中还没有数据质量检查结果（audit.dq_results），检查套件运行后会显示在这里。")
 

@@ -77,12 +77,15 @@ LABELS: Mapping[str, str] = {
     "expectation": "检查项",
     "success": "通过",
     "unexpected_count": "不符行数",
-    "observed": "观测值",
+    "observed_value": "观测值",
+    "element_count": "检查行数",
+    "target": "检查对象",
+    "column": "字段",
 }
 
 SEVERITY_ZH: Mapping[str, str] = {"error": "错误", "warn": "警告", "info": "提示"}
 #: dq suites' severities besides the rules' ones (config/data_quality.yml)
-DQ_SEVERITY_ZH: Mapping[str, str] = {"block": "阻断发布", "warn": "警告"}
+DQ_SEVERITY_ZH: Mapping[str, str] = {"blocking": "阻断发布", "warn": "警告"}
 STATUS_ZH: Mapping[str, str] = {"open": "未整改", "resolved": "已整改"}
 SOURCE_ZH: Mapping[str, str] = {
     "townships": "乡镇",

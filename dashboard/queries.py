@@ -373,41 +373,39 @@ def quarantine_by_reason(connect: Connect) -> pd.DataFrame:
     )
 
 
-#: Columns that say when (or in which run) a dq result was recorded, most telling first.
-_DQ_RUN_COLUMNS = ("run_id", "checked_at", "run_at", "recorded_at", "validated_at", "created_at",
-                   "batch_date", "as_of")
-_DQ_TIME_COLUMNS = _DQ_RUN_COLUMNS[1:]
+#: The columns of audit.dq_results (expectations/runner.py) the page shows, in this order.
+DQ_COLUMNS = (
+    "checked_at", "batch_date", "suite", "target", "expectation", "column", "severity",
+    "success", "unexpected_count", "element_count", "observed_value", "run_id",
+)
 
 
 def dq_results(connect: Connect, latest_runs: int = 3) -> pd.DataFrame:
-    """Rows of audit.dq_results from the latest runs, raw-value columns dropped and masked.
+    """Rows of audit.dq_results from the latest runs, failures first within a run.
 
-    The table belongs to the data-quality suites; its exact columns are theirs to choose, so
-    this reads it generically: the run is identified by the first of `_DQ_RUN_COLUMNS` present
-    and ordered by the first time-like column present.
+    The table belongs to the data-quality suites; the page shows the columns of `DQ_COLUMNS`
+    that it has (so a renamed or dropped column degrades the view, not the page), and masks
+    identity-number look-alikes in observed values.
     """
     with connect() as con:
-        columns = [
+        have = {
             row[0]
             for row in con.execute(
                 "select column_name from information_schema.columns "
-                "where table_schema = 'audit' and table_name = 'dq_results' "
-                "order by ordinal_position"
+                "where table_schema = 'audit' and table_name = 'dq_results'"
             ).fetchall()
-        ]
-    run_col = next((c for c in _DQ_RUN_COLUMNS if c in columns), None)
-    time_col = next((c for c in _DQ_TIME_COLUMNS if c in columns), None)
-    order = f'"{time_col}" desc' if time_col else "1"
-    if run_col is None:
-        sql = f"select * from audit.dq_results order by {order}"
-    else:
-        rank_by = f'max("{time_col}")' if time_col else f'max("{run_col}")'
+        }
+    shown = [c for c in DQ_COLUMNS if c in have] or sorted(have)
+    select = ", ".join(f'd."{c}"' for c in shown)
+    if {"run_id", "checked_at"} <= have:
         sql = (
-            f'with runs as (select "{run_col}" as run, {rank_by} as last_at from audit.dq_results '
-            f'group by 1 order by last_at desc limit {int(latest_runs)}) '
-            f'select d.* from audit.dq_results d join runs on d."{run_col}" '
-            f"is not distinct from runs.run order by runs.last_at desc"
+            "with runs as (select run_id, max(checked_at) as last_at from audit.dq_results "
+            f"group by run_id order by last_at desc limit {int(latest_runs)}) "
+            f"select {select} from audit.dq_results d join runs using (run_id) "
+            "order by runs.last_at desc, d.success nulls first, d.suite, d.expectation"
         )
+    else:
+        sql = f"select {select} from audit.dq_results d"
     return mask_identity_numbers(_df(connect, sql))
 
 

@@ -10,7 +10,7 @@ institutions), so a test can compare the screen with the marts by querying them 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -214,6 +214,19 @@ QUARANTINE = [
 ]
 
 
+#: (run_id, batch_date, checked_at, expectation, column, severity, success, observed_value,
+#:  unexpected_count, expectation_type) — the newest run has a failure whose observed value
+#:  quotes an identity number.
+DQ_RESULTS = [
+    ("run-old", OLD, datetime(2026, 10, 21, 2, 5), "person_key_not_null", "person_key",
+     "blocking", True, "0", 0, "expect_column_values_to_not_be_null"),
+    ("run-new", NEW, datetime(2026, 11, 21, 2, 5), "person_key_not_null", "person_key",
+     "blocking", True, "0", 0, "expect_column_values_to_not_be_null"),
+    ("run-new", NEW, datetime(2026, 11, 21, 2, 5), "id_valid", "id_valid", "warn", False,
+     f"['{SECRET_ID}']", 2, "expect_column_values_to_be_in_set"),
+]
+
+
 def build_mini_warehouse(path: Path, *, dq_results: bool = True) -> Path:
     """Write the mini warehouse to `path` (replacing it) and return the path."""
     path.unlink(missing_ok=True)
@@ -248,20 +261,20 @@ def build_mini_warehouse(path: Path, *, dq_results: bool = True) -> Path:
             "('r3', timestamp '2026-11-21 02:06:00', 'published', '2026-11-20', '')"
         )
         if dq_results:
+            # The columns of expectations/runner.py's DQ_RESULTS_DDL.
             con.execute(
-                "create table audit.dq_results (run_id varchar, checked_at timestamp, "
-                "suite varchar, expectation varchar, severity varchar, success boolean, "
-                "unexpected_count integer, partial_unexpected_list varchar, "
-                "observed varchar)"
+                "create table audit.dq_results (run_id varchar, batch_date date, suite varchar, "
+                'expectation varchar, "column" varchar, severity varchar, success boolean, '
+                "observed_value varchar, element_count bigint, unexpected_count bigint, "
+                "checked_at timestamp, target varchar, expectation_type varchar, kind varchar)"
             )
-            con.execute(
-                "insert into audit.dq_results values "
-                "('old', timestamp '2026-10-21 02:05:00', 'roster', 'person_key_not_null', "
-                "'block', true, 0, null, '0'),"
-                "('new', timestamp '2026-11-21 02:05:00', 'roster', 'person_key_not_null', "
-                "'block', true, 0, null, '0'),"
-                "('new', timestamp '2026-11-21 02:05:00', 'roster', 'id_valid', 'warn', false, 2,"
-                f" '[\"{SECRET_ID}\"]', '编号 {SECRET_ID} 校验位错误')"
+            con.executemany(
+                "insert into audit.dq_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (run, batch, "roster", name, column, sev, ok, observed, 80, bad, at,
+                     "raw.roster", gx, "completeness")
+                    for run, batch, at, name, column, sev, ok, observed, bad, gx in DQ_RESULTS
+                ],
             )
     finally:
         con.close()
