@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.rawdata import DATE_COLUMNS, csv_path
+from bench.schema import (
+    ADD_CHANGES,
+    ALIAS_SEPARATORS,
+    DATE_COLUMNS,
+    FULL_WIDTH,
+    HALF_WIDTH,
+    SUB_CHANGES,
+    csv_path,
+)
 
-ADD_CHANGES = ("核增", "划入")
-SUB_CHANGES = ("核减", "划出", "收回")
-ALIAS_SPLIT = re.compile("[、；;,，]")
-LEADERSHIP_KINDS_NONE = "无"
+ALIAS_SPLIT = re.compile(ALIAS_SEPARATORS)
+FOLD_TABLE = str.maketrans(FULL_WIDTH, HALF_WIDTH)
+WHITESPACE = re.compile(r"[\t\n\f\r ]")  # what DuckDB's (RE2) \s matches
 
 
 def read(csv_dir: Path, table: str) -> pd.DataFrame:
@@ -30,44 +37,47 @@ def read(csv_dir: Path, table: str) -> pd.DataFrame:
 
 
 def fold(text: str) -> str:
-    return text.replace(" ", "").replace("\u3000", "")
+    return WHITESPACE.sub("", text.translate(FOLD_TABLE))
 
 
-def name_lookup(inst: pd.DataFrame, as_of: pd.Timestamp) -> list[dict[str, str]]:
-    """Four dicts name → code, in resolution order (exact active, exact revoked, alias, folded)."""
-    tiers: list[dict[str, str]] = [{}, {}, {}, {}]
+def name_lookup(inst: pd.DataFrame, as_of: pd.Timestamp) -> tuple[dict, dict]:
+    """Exact and folded name → code: name by status (active, revoked, not yet established),
+    then 加挂牌子 by status; the lowest (tier, code) wins."""
+    exact: dict[str, tuple[int, str]] = {}
+    folded: dict[str, tuple[int, str]] = {}
 
-    def put(tier: int, key: str, code: str) -> None:
-        if key not in tiers[tier] or code < tiers[tier][key]:
-            tiers[tier][key] = code
+    def put(table: dict[str, tuple[int, str]], key: str, tier: int, code: str) -> None:
+        if key and (key not in table or (tier, code) < table[key]):
+            table[key] = (tier, code)
 
-    for code, name, aliases, revoked in zip(
-        inst["institution_code"],
-        inst["name"],
-        inst["alias_names"],
-        inst["revoked_on"],
-        strict=True,
-    ):
-        alias_list = []
-        if isinstance(aliases, str):
-            alias_list = [a.strip(" ") for a in ALIAS_SPLIT.split(aliases)]
-            alias_list = [a for a in alias_list if a]
+    columns = ["institution_code", "name", "alias_names", "established_on", "revoked_on"]
+    for code, name, aliases, established, revoked in inst[columns].itertuples(index=False):
+        if (pd.isna(established) or established <= as_of) and (pd.isna(revoked) or revoked > as_of):
+            status = 1
+        elif not pd.isna(revoked) and revoked <= as_of:
+            status = 2
+        else:
+            status = 3
+        keys = []
         if isinstance(name, str):
-            put(0 if pd.isna(revoked) or revoked > as_of else 1, name, code)
-            put(3, fold(name), code)
-        for alias in alias_list:
-            put(2, alias, code)
-            put(3, fold(alias), code)
-    return tiers
+            keys.append((name, status))
+        if isinstance(aliases, str):
+            keys += [(a.strip(" "), 3 + status) for a in ALIAS_SPLIT.split(aliases)]
+        for key, tier in keys:
+            put(exact, key, tier, code)
+            put(folded, fold(key), tier, code)
+    return (
+        {k: code for k, (_t, code) in exact.items()},
+        {k: code for k, (_t, code) in folded.items()},
+    )
 
 
-def resolve(codes: pd.Series, names: pd.Series, known: set[str], tiers: list[dict]) -> pd.Series:
-    """Known code first, else the name through the tiers."""
-    by_name = pd.Series(pd.NA, index=names.index, dtype=object)
-    for tier, lookup in enumerate(tiers):
-        keys = names.map(fold, na_action="ignore") if tier == 3 else names
-        found = keys.map(lookup)
-        by_name = by_name.where(by_name.notna(), found)
+def resolve(codes: pd.Series, names: pd.Series, known: set[str], lookup: tuple) -> pd.Series:
+    """Known code first, else the exact name, else the folded name."""
+    exact, folded = lookup
+    by_name = names.map(exact)
+    by_folded = names.map(fold, na_action="ignore").map(folded)
+    by_name = by_name.where(by_name.notna(), by_folded)
     by_code = codes.where(codes.isin(known))
     return by_code.where(by_code.notna(), by_name)
 
@@ -80,7 +90,7 @@ def reconcile_batch(
         category=("category", "min"), parent_code=("parent_code", "min")
     )
     known = set(one.index)
-    tiers = name_lookup(inst, as_of)
+    lookup = name_lookup(inst, as_of)
     category = one["category"]
     parent = one["parent_code"]
 
@@ -90,8 +100,8 @@ def reconcile_batch(
 
     # people
     r = roster.copy()
-    slot_unit = resolve(r["slot_code"], r["slot_name"], known, tiers)
-    work_unit = resolve(r["work_code"], r["work_name"], known, tiers)
+    slot_unit = resolve(r["slot_code"], r["slot_name"], known, lookup)
+    work_unit = resolve(r["work_code"], r["work_name"], known, lookup)
     work_blank = r["work_code"].isna() & r["work_name"].isna()
     work_unit = work_unit.where(~work_blank, slot_unit)
     r["slot_inst"] = to_institution(slot_unit)
@@ -100,7 +110,7 @@ def reconcile_batch(
 
     # ledger
     g = grants[grants["effective_on"] <= as_of].copy()
-    g["inst"] = resolve(g["institution_code"], g["institution_name"], known, tiers)
+    g["inst"] = to_institution(resolve(g["institution_code"], g["institution_name"], known, lookup))
     g = g[g["inst"].notna()]
     g["amount"] = g["amount"].fillna(0).astype("int64")
     keys = ["inst", "item", "kind"]

@@ -7,9 +7,11 @@ reconciles. This module does only that SQL — csv in (bench.rawdata), a .duckdb
 Semantics (contract/rules.md), per batch date D, shared with bench.pandas_engine to the letter:
 
 - unit reference → institution: the code where given and known in D's registry; else the exact
-  name of an institution not revoked at D (tier 1), of a revoked one (2), one of its 加挂牌子
-  (3), the same with all spaces removed (4); ties go to the smallest code. A 内设机构 counts at
-  its parent. Work unit blank (code and name) = the slot unit.
+  name of an institution active at D (tier 1), revoked (2), not yet established (3), then one of
+  its 加挂牌子 in the same order (4–6); else the same keys after folding full-width characters
+  and removing all whitespace; ties go to the smallest code. A 内设机构 counts at its parent
+  (for slots, work units and grants alike). Work unit blank (code and name) = the slot unit.
+  This is the order dbt_project/models/intermediate/int_unit_names_ranked.sql implements.
 - ledger(I, item, kind) at D: the latest 核定 with effective_on ≤ D (0 if none) plus adds minus
   subtractions with effective_on ≤ D on or after that 核定's date.
 - occupied(I, T): distinct identity numbers per (slot institution, quota_type ≠ 无); a row
@@ -25,11 +27,19 @@ from pathlib import Path
 
 import duckdb
 
-from bench.rawdata import RAW_COLUMNS, csv_path
+from bench.schema import (
+    ADD_CHANGES,
+    ALIAS_SEPARATORS,
+    FULL_WIDTH,
+    HALF_WIDTH,
+    RAW_COLUMNS,
+    SUB_CHANGES,
+    csv_path,
+)
 
-ADD_CHANGES = ("核增", "划入")
-SUB_CHANGES = ("核减", "划出", "收回")
-ALIAS_SEPARATORS = "[、；;,，]"
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _read_csv(csv_dir: Path, table: str) -> str:
@@ -43,32 +53,33 @@ def reconcile_sql(csv_dir: Path) -> list[str]:
     adds = ", ".join(f"'{c}'" for c in ADD_CHANGES)
     subs = ", ".join(f"'{c}'" for c in SUB_CHANGES)
     return [
-        "create temp macro fold(x) as replace(replace(x, ' ', ''), chr(12288), '')",
+        "create temp macro fold(x) as regexp_replace("
+        f"translate(x, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}), '\\s', '', 'g')",
         f"""create temp table inst as
             select batch_date, institution_code, name, category, parent_code, alias_names,
-                   revoked_on
+                   case when (established_on is null or established_on <= batch_date)
+                             and (revoked_on is null or revoked_on > batch_date) then 1
+                        when revoked_on <= batch_date then 2
+                        else 3 end as status_rank
             from {_read_csv(csv_dir, "institutions")}""",
         """create temp table inst_one as
             select batch_date, institution_code, min(category) as category,
                    min(parent_code) as parent_code
             from inst group by all""",
         f"""create temp table lookup as
-            with aliases as (
-                select batch_date, institution_code, trim(a) as alias
-                from (select batch_date, institution_code,
+            with keys as (
+                select batch_date, institution_code, name as key, status_rank as tier
+                from inst where name is not null
+                union all
+                select batch_date, institution_code, trim(a), 3 + status_rank
+                from (select batch_date, institution_code, status_rank,
                              unnest(regexp_split_to_array(alias_names, '{ALIAS_SEPARATORS}')) as a
                       from inst where alias_names is not null)
-                where trim(a) <> ''
             )
-            select batch_date, name as key,
-                   case when revoked_on is null or revoked_on > batch_date then 1 else 2 end
-                       as tier,
-                   institution_code
-            from inst where name is not null
-            union all select batch_date, alias, 3, institution_code from aliases
-            union all select batch_date, fold(name), 4, institution_code from inst
-                      where name is not null
-            union all select batch_date, fold(alias), 4, institution_code from aliases""",
+            select batch_date, key, tier, institution_code from keys where key <> ''
+            union all
+            select batch_date, fold(key), 10 + tier, institution_code from keys
+            where fold(key) <> ''""",
         f"""create temp table roster as
             select batch_date, person_key, id_number, quota_type, slot_code, slot_name,
                    work_code, work_name, leadership, status
@@ -88,11 +99,11 @@ def reconcile_sql(csv_dir: Path) -> list[str]:
             ), candidates as (
                 select r.batch_date, r.ref, l.tier, l.institution_code
                 from refs r join lookup l
-                  on l.batch_date = r.batch_date and l.key = r.ref and l.tier <= 3
+                  on l.batch_date = r.batch_date and l.key = r.ref and l.tier < 10
                 union all
                 select r.batch_date, r.ref, l.tier, l.institution_code
                 from refs r join lookup l
-                  on l.batch_date = r.batch_date and l.key = fold(r.ref) and l.tier = 4
+                  on l.batch_date = r.batch_date and l.key = fold(r.ref) and l.tier > 10
             )
             select batch_date, ref,
                    first(institution_code order by tier, institution_code) as code
@@ -130,13 +141,19 @@ def reconcile_sql(csv_dir: Path) -> list[str]:
               on c.batch_date = m.batch_date and c.institution_code = m.slot_inst""",
         f"""create temp table ledger as
             with g as (
-                select g.batch_date, coalesce(c.institution_code, n.code) as inst,
-                       g.item, g.kind, g.change, g.amount, g.effective_on
-                from grants g
-                left join inst_one c
-                  on c.batch_date = g.batch_date and c.institution_code = g.institution_code
-                left join ref_code n
-                  on n.batch_date = g.batch_date and n.ref = g.institution_name
+                select u.batch_date,
+                       case when i.category = '内设机构' then i.parent_code else u.unit end
+                           as inst,
+                       u.item, u.kind, u.change, u.amount, u.effective_on
+                from (
+                    select g.*, coalesce(c.institution_code, n.code) as unit
+                    from grants g
+                    left join inst_one c
+                      on c.batch_date = g.batch_date and c.institution_code = g.institution_code
+                    left join ref_code n
+                      on n.batch_date = g.batch_date and n.ref = g.institution_name
+                ) u
+                left join inst_one i on i.batch_date = u.batch_date and i.institution_code = u.unit
             ), resets as (
                 select batch_date, inst, item, kind, max(effective_on) as reset_on
                 from g where change = '核定' group by all

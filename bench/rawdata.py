@@ -15,70 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-#: Contract columns of the raw tables the core reconciliation reads (docs/interfaces.md), with
-#: DuckDB types. Lineage columns other than batch_date are not needed and not exported.
-RAW_COLUMNS: dict[str, dict[str, str]] = {
-    "institutions": {
-        "batch_date": "DATE",
-        "institution_code": "VARCHAR",
-        "uscc": "VARCHAR",
-        "name": "VARCHAR",
-        "category": "VARCHAR",
-        "public_class": "VARCHAR",
-        "level": "VARCHAR",
-        "township_ref": "VARCHAR",
-        "parent_code": "VARCHAR",
-        "rank": "VARCHAR",
-        "funding": "VARCHAR",
-        "alias_names": "VARCHAR",
-        "established_on": "DATE",
-        "revoked_on": "DATE",
-    },
-    "quota_grants": {
-        "batch_date": "DATE",
-        "doc_no": "VARCHAR",
-        "approved_on": "DATE",
-        "effective_on": "DATE",
-        "institution_code": "VARCHAR",
-        "institution_name": "VARCHAR",
-        "item": "VARCHAR",
-        "kind": "VARCHAR",
-        "change": "VARCHAR",
-        "amount": "BIGINT",
-        "note": "VARCHAR",
-    },
-    "roster": {
-        "batch_date": "DATE",
-        "id_number": "VARCHAR",
-        "person_key": "VARCHAR",
-        "id_valid": "BOOLEAN",
-        "name": "VARCHAR",
-        "gender": "VARCHAR",
-        "birth_date": "DATE",
-        "person_category": "VARCHAR",
-        "quota_type": "VARCHAR",
-        "slot_code": "VARCHAR",
-        "slot_name": "VARCHAR",
-        "work_code": "VARCHAR",
-        "work_name": "VARCHAR",
-        "title": "VARCHAR",
-        "leadership": "VARCHAR",
-        "grade": "VARCHAR",
-        "post_type": "VARCHAR",
-        "slot_since": "DATE",
-        "status": "VARCHAR",
-        "education": "VARCHAR",
-        "work_since": "DATE",
-    },
-}
-
-DATE_COLUMNS = {
-    table: [c for c, t in cols.items() if t == "DATE"] for table, cols in RAW_COLUMNS.items()
-}
-
-
-def csv_path(csv_dir: Path, table: str) -> Path:
-    return csv_dir / f"{table}.csv"
+from bench.schema import RAW_COLUMNS, csv_path
 
 
 def export_raw_csv(con: duckdb.DuckDBPyConnection, csv_dir: Path) -> dict[str, int]:

@@ -14,18 +14,19 @@ from typing import Any
 
 import pandas as pd
 
-from bench.rawdata import RAW_COLUMNS, csv_path
+from bench.schema import RAW_COLUMNS, csv_path
 
 D1, D2 = "2026-11-20", "2026-11-21"
 
 INSTITUTIONS = [
-    # code, name, category, parent, aliases, revoked_on
-    ("A001", "甲镇人民政府", "行政机关", None, "甲镇党委、甲镇 政府", None),
-    ("A002", "甲镇党政办公室", "内设机构", "A001", None, None),
-    ("B001", "甲镇农业服务中心", "事业单位", None, "甲镇农技站", None),
-    ("C001", "县档案馆", "参公事业单位", None, None, None),
-    ("R001", "旧站", "事业单位", None, None, "2025-01-01"),
-    ("Z009", "旧站", "事业单位", None, None, None),
+    # code, name, category, parent, aliases, revoked_on, established_on
+    ("A001", "甲镇人民政府", "行政机关", None, "甲镇党委、甲镇 政府", None, None),
+    ("A002", "甲镇党政办公室", "内设机构", "A001", None, None, "2000-01-01"),
+    ("B001", "甲镇农业服务中心", "事业单位", None, "甲镇农技站；新中心", None, None),
+    ("C001", "县档案馆", "参公事业单位", None, None, None, None),
+    ("R001", "旧站", "事业单位", None, None, "2025-01-01", None),
+    ("Z009", "旧站", "事业单位", None, None, None, None),
+    ("N001", "新中心", "事业单位", None, None, None, "2027-01-01"),
 ]
 
 GRANTS = [
@@ -42,6 +43,7 @@ GRANTS = [
     (None, "甲镇农技站", "编制", "事业编制", "核增", 3, "2020-01-01"),
     (None, "甲镇农技站", "编制", "事业编制", "划出", 1, "2021-06-01"),
     ("C001", None, "编制", "事业编制", "核定", 4, "2020-01-01"),
+    ("A002", None, "编制", "行政编制", "核增", 1, "2023-01-01"),  # counts at the parent
     (None, "不存在单位", "编制", "行政编制", "核定", 9, "2020-01-01"),
 ]
 
@@ -58,16 +60,20 @@ ROSTER = [
     ("k6", "id6", "行政编制", None, "未知单位", None, None, "无", "在岗"),
     ("k7", "id7", "无", "X999", "县档案馆", None, None, "无", "在岗"),
     ("k8", "id8", "工勤编制", "C001", None, None, None, "无", "在岗"),
+    ("k9", "id9", "事业编制", None, "新中心", None, None, "无", "在岗"),
+    ("k10", "id10", "事业编制", None, "县档案馆", None, "Ｃ００１以外", "无", "在岗"),
+    ("k11", "id11", "事业编制", None, "县 档案馆", None, None, "无", "在岗"),
 ]
 
 #: Expected outputs for batch D1, worked out by hand from the rules (see the test).
 EXPECTED_STAFFING_D1 = {
-    ("A001", "行政编制"): (7, 2),  # 核定 8 (2022) − 1 same day; earlier/future events ignored
+    ("A001", "行政编制"): (8, 2),  # 核定 8 (2022) − 1 same day + 1 via 内设机构; others ignored
     ("A001", "事业编制"): (0, 1),  # k4 through the 内设机构
     ("B001", "事业编制"): (2, 0),  # by alias, no 核定: 3 − 1
     ("B001", "行政编制"): (0, 1),
     ("Z009", "事业编制"): (0, 1),  # the active 旧站, not the revoked one
-    ("C001", "事业编制"): (4, 2),  # two rows without identity number
+    ("C001", "事业编制"): (4, 4),  # two rows without identity number, k10, k11 (folded)
+    ("N001", "事业编制"): (0, 1),  # exact name (not yet established) before an alias
     ("C001", "工勤编制"): (0, 1),
 }
 EXPECTED_LEADERSHIP_D1 = {("A001", "正职"): (1, 1), ("A001", "副职"): (2, 1)}
@@ -91,7 +97,7 @@ def hand_built(csv_dir: Path) -> Path:
     """The hand-built county for batches D1 and D2 (D2: same sources, one more grant counts)."""
     tables: dict[str, list[dict[str, Any]]] = {"institutions": [], "quota_grants": [], "roster": []}
     for batch in (D1, D2):
-        for code, name, cat, parent, aliases, revoked in INSTITUTIONS:
+        for code, name, cat, parent, aliases, revoked, established in INSTITUTIONS:
             tables["institutions"].append(
                 {
                     "batch_date": batch,
@@ -101,6 +107,7 @@ def hand_built(csv_dir: Path) -> Path:
                     "parent_code": parent,
                     "alias_names": aliases,
                     "revoked_on": revoked,
+                    "established_on": established,
                 }
             )
         for code, name, item, kind, change, amount, eff in GRANTS:
@@ -160,6 +167,9 @@ def random_county(csv_dir: Path, seed: int, people: int = 3000, batches: int = 2
                     f"牌子{rng.randrange(n_inst)}" for _ in range(rng.randint(1, 3))
                 )
             revoked = rng.choice([None] * 8 + ["2024-05-01", "2026-12-01"])
+            established = rng.choice([None] * 6 + ["1990-01-01", "2026-11-25", "2030-01-01"])
+            if rng.random() < 0.03:
+                name = name.replace("单位", "单位\u3000")
             parent = f"I{rng.randrange(4):05d}" if cat == "内设机构" else None
             tables["institutions"].append(
                 {
@@ -170,11 +180,12 @@ def random_county(csv_dir: Path, seed: int, people: int = 3000, batches: int = 2
                     "parent_code": parent,
                     "alias_names": aliases,
                     "revoked_on": revoked,
+                    "established_on": established,
                 }
             )
             codes.append(code)
             names.append(name)
-        refs = names + [f"牌子{i}" for i in range(0, n_inst, 3)] + ["无此单位", "单位 1"]
+        refs = names + [f"牌子{i}" for i in range(0, n_inst, 3)] + ["无此单位", "单位 1", "单位１"]
         for _ in range(n_inst * 4):
             item = rng.choice(list(kinds))
             by_code = rng.random() < 0.7

@@ -73,7 +73,7 @@ def test_raw_engine_matches_the_rules_by_hand(tmp_path: Path) -> None:
         "select authorized from staffing where batch_date = '2026-11-21' "
         "and institution_code = 'A001' and quota_type = '行政编制'",
     )
-    assert later == (8,)
+    assert later == (9,)
     vacancy = _rows(db, "select count(*) from staffing where vacancy < 0 or overstaffed_by < 0")
     assert vacancy == [(0,)]
 
