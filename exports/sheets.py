@@ -142,6 +142,11 @@ def roster_sheet(
     unit or their work institution is.
     """
     slot, p1 = _institution_filter(scope, "r.slot_institution_code")
+    # an unresolved slot unit has no institution name: show the name as it arrived, where the
+    # marts keep it (slot_unit_name is beyond the documented columns, so optional)
+    slot_name = "r.slot_institution_name"
+    if "slot_unit_name" in _existing_columns(con, "marts.roster"):
+        slot_name = "coalesce(r.slot_institution_name, r.slot_unit_name)"
     work, p2 = _institution_filter(scope, "r.work_institution_code")
     rows = con.execute(
         f"""
@@ -152,9 +157,11 @@ def roster_sheet(
         )
         select r.person_key, ids.id_number, r.name, r.gender, r.birth_date, r.age,
                r.person_category, r.quota_type, r.slot_institution_code,
-               r.slot_institution_name, coalesce(r.work_unit_name, r.work_institution_name),
-               coalesce(t.township_name, '县直'), r.title, r.leadership, r.grade, r.post_type,
-               r.status, r.education, r.slot_since, r.retirement_date,
+               {slot_name}, coalesce(r.work_unit_name, r.work_institution_name),
+               case when r.slot_institution_code is not null
+                    then coalesce(t.township_name, '县直') end,
+               r.title, r.leadership, r.grade, r.post_type, r.status, r.education,
+               r.slot_since, r.retirement_date,
                case when r.id_valid then '是' when not r.id_valid then '否' end
         from marts.roster r
         left join ids on ids.person_key = r.person_key
