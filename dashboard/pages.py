@@ -193,17 +193,13 @@ def _workforce(row: dict[str, Any]) -> None:
     if not row:
         st.caption("暂无人员结构数据。")
         return
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric("总人数", integer(row.get("headcount")))
     cols[1].metric("30岁以下", integer(row.get("age_under_30")))
     cols[2].metric("30至44岁", integer(row.get("age_30_44")))
     cols[3].metric("45岁及以上", integer(row.get("age_45_plus")))
-    cols[4].metric(
-        "本科及以上",
-        integer(row.get("bachelor_plus")),
-        delta=f"占 {percent(row.get('bachelor_plus_share'))}",
-        delta_color="off",
-    )
+    cols[4].metric("本科及以上", integer(row.get("bachelor_plus")))
+    cols[5].metric("本科及以上占比", percent(row.get("bachelor_plus_share")))
     ages = pd.DataFrame(
         {
             "年龄段": ["30岁以下", "30至44岁", "45岁及以上"],
@@ -223,8 +219,8 @@ def _workforce(row: dict[str, Any]) -> None:
         }
     ).set_index("编制类型")
     left, right = st.columns(2)
-    left.bar_chart(ages, horizontal=True)
-    right.bar_chart(quota, horizontal=True)
+    left.bar_chart(ages, horizontal=True, sort=False)
+    right.bar_chart(quota, horizontal=True, sort=False)
 
 
 # ── 机构 ─────────────────────────────────────────────────────────────────────────────────────

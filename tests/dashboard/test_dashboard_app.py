@@ -234,9 +234,10 @@ def test_township_page_figures_equal_the_marts(
     assert bool(at.warning) == over_threshold
     assert bool(at.success) == (ratio is not None and not over_threshold)
 
-    headcount, under30, mid, older, bachelor = query(
+    headcount, under30, mid, older, bachelor, share = query(
         warehouse,
-        "select headcount, age_under_30, age_30_44, age_45_plus, bachelor_plus "
+        "select headcount, age_under_30, age_30_44, age_45_plus, bachelor_plus, "
+        "bachelor_plus_share "
         "from marts.workforce_structure where as_of = ? and scope = 'township' "
         "and scope_code = ?",
         [as_of, code],
@@ -245,6 +246,7 @@ def test_township_page_figures_equal_the_marts(
         shown["总人数"], shown["30岁以下"], shown["30至44岁"], shown["45岁及以上"],
         shown["本科及以上"],
     ) == (str(headcount), str(under30), str(mid), str(older), str(bachelor))
+    assert shown["本科及以上占比"] == pct(share)
 
 
 @pytest.mark.parametrize(("max_ratio", "warned"), [(0.35, True), (0.45, False)])

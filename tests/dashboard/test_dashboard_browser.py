@@ -136,7 +136,7 @@ def test_township_page_in_chromium(server: str, browser_warehouse: Path, tmp_pat
             )
             expect(figure).to_have_text(str(authorized))
             # The last section has rendered too before the screenshot.
-            expect(page.get_by_test_id("stMetric").filter(has_text="本科及以上")).to_be_visible()
+            expect(page.get_by_test_id("stMetric").filter(has_text="本科及以上占比")).to_be_visible()
 
             shot = tmp_path / "township.png"
             page.screenshot(path=str(shot), full_page=True)
