@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,8 @@ from expectations.suites import SUITES
 
 log = logging.getLogger(__name__)
 
+#: SUMMARY gives counts, a few unexpected values and — with the suite's index columns — the
+#: rows they sit in (file and row number, institution code), which is what a steward acts on.
 RESULT_FORMAT_BASE: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
 DATASOURCE = "warehouse"
 DOCS_SITE = "dq_docs"
@@ -346,7 +349,10 @@ class _Session:
         gx = self.gx
         name = f"{spec.name}.{spec.batch_date.isoformat()}"
         self._forget(name)
-        asset = self.datasource.add_query_asset(name=name, query=spec.query)
+        query = spec.query.strip()
+        if not query.lower().startswith("select"):  # GX accepts only queries starting SELECT
+            query = f"select * from (\n{query}\n) as dq_query"
+        asset = self.datasource.add_query_asset(name=name, query=query)
         batch_definition = asset.add_batch_definition_whole_table("batch")
         expectations = [
             getattr(gxe, ch.expectation)(
@@ -551,21 +557,25 @@ def _errored(spec: SuiteSpec, config: DataQualityConfig, exc: Exception) -> list
 
 
 def _observed(result: dict[str, Any], exception_info: Any) -> str | None:
-    """The observed value as text: the measured value where GX gives one, else the share of
-    unexpected rows with a few identified examples; the error where the query failed."""
+    """The observed value as text: the measured value where GX gives one, else how many rows
+    broke the expectation with a few of them identified; the error where the query failed."""
     error = _exception_message(exception_info)
     if error:
-        return f"error: {error}"
+        return mask_identity_numbers(f"error: {error}")
     if result.get("observed_value") is not None:
         return _text(result["observed_value"])
+    if "partial_missing_list" in result:  # a set expectation on distinct values
+        text = f"missing {_text(result['partial_missing_list'])}"
+        if result.get("partial_unexpected_list"):
+            text += f", unexpected {_text(result['partial_unexpected_list'])}"
+        return text
     if result.get("element_count") is None:
         return None
-    rows = result["element_count"]
+    checked = result["element_count"] - (result.get("missing_count") or 0)
     bad = result.get("unexpected_count") or 0
-    pct = result.get("unexpected_percent")
-    text = f"{bad} of {rows} unexpected"
-    if pct is not None and bad:
-        text += f" ({pct:.2f} %)"
+    text = f"{bad} of {checked} rows unexpected"
+    if bad and checked:
+        text += f" ({100 * bad / checked:.2f} %)"
     examples = result.get("partial_unexpected_index_list") or []
     if examples:
         text += ": " + "; ".join(
@@ -595,7 +605,21 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0][:500] if text.strip() else ""
 
 
+#: An 18-character identity number standing alone in a text (not part of a longer digit run).
+_ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
+
+
+def mask_identity_numbers(text: str) -> str:
+    """Mask identity numbers (keep region and the last four): results are read by analysts and
+    dashboards, and marts must never carry an identity number — not even in a failed check."""
+    return _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+
+
 def _text(value: Any) -> str:
+    return mask_identity_numbers(_plain(value))
+
+
+def _plain(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(float(value), "g")
     if isinstance(value, float):
@@ -636,10 +660,12 @@ def _store(db_path: Path, run_id: str, run_time: datetime, results: list[SuiteRe
     con = duckdb.connect(str(db_path))
     try:
         con.execute(DQ_RESULTS_DDL)
-        placeholders = ", ".join("?" for _ in DQ_COLUMNS)
-        con.executemany(
-            f"insert into audit.dq_results ({', '.join(DQ_COLUMNS)}) values ({placeholders})",
-            rows,
-        )
+        if rows:  # one statement: DuckDB's executemany costs a round trip per row
+            one = "(" + ", ".join("?" for _ in DQ_COLUMNS) + ")"
+            con.execute(
+                f"insert into audit.dq_results ({', '.join(DQ_COLUMNS)}) values "
+                + ", ".join(one for _ in rows),
+                [value for row in rows for value in row],
+            )
     finally:
         con.close()

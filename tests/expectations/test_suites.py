@@ -1,0 +1,165 @@
+"""Every suite passes on a correct county and fails, with the configured severity, on exactly
+the defects planted for it — and the results are kept in audit.dq_results and the Data Docs.
+
+Why exact sets of failures: a suite that also failed on something not planted would be a false
+alarm on real data (and, if blocking, would hold back a correct night); one that missed a
+planted defect would let it be published.
+"""
+
+from __future__ import annotations
+
+import duckdb
+from conftest import Run
+
+from expectations.suites import SUITES
+
+B, W = "blocking", "warn"
+
+#: suite -> {expectation: severity} that must fail on the broken county (dq_fixtures).
+EXPECTED_FAILURES: dict[str, dict[str, str]] = {
+    "raw_townships": {
+        "township_code_unique": B,
+        "township_kind_valid": B,
+        "population_not_negative": B,
+    },
+    "raw_institutions": {
+        "uscc_check_character": W,
+        "uscc_flag_agrees": B,
+        "public_class_only_for_public": W,
+        "parent_known": W,
+    },
+    "raw_quota_grants": {
+        "kind_matches_item": B,
+        "institution_exists": W,
+        "approved_not_in_future": W,
+    },
+    "raw_roster": {
+        "id_number_check_digit": W,
+        "id_flag_agrees": B,
+        "status_valid": B,
+        "birth_date_not_in_future": W,
+        "at_least_min_age": W,
+        "work_since_after_birth": W,
+    },
+    "load_report": {"rows_add_up": B, "quarantine_share_small": W},
+    "marts_rule_catalog": {"rule_codes_are_the_contract": B},
+    "marts_townships": {"township_class_valid": B},
+    "marts_institutions": {"parent_exists": B},
+    "marts_staffing_reconciliation": {"vacancy_matches": B},
+    "marts_leadership_reconciliation": {"institution_exists": B},
+    "marts_township_summary": {"quota_type_valid": B},
+    "marts_township_leadership": {"ratio_matches": B, "leader_ratio_plausible": W},
+    "marts_workforce_structure": {"headcount_adds_up": B},
+    "marts_roster": {"person_key_format": B, "slot_unit_resolves": W},
+    "headcount_change": {"headcount_change_within_bounds": W},
+    "vacancy_rate": {"vacancy_rate_plausible": W, "vacancy_rate_steady": W},
+    "marts_quota_events": {"amount_not_negative": B},
+    "marts_findings": {"rule_code_valid": B, "rule_in_catalog": B, "open_iff_seen_in_newest": B},
+    "marts_findings_history": {"finding_exists": B},
+}
+
+
+def test_every_suite_is_exercised_by_the_planted_defects() -> None:
+    assert set(EXPECTED_FAILURES) == set(SUITES)
+
+
+def test_clean_county_passes_every_expectation(clean_run: Run) -> None:
+    assert {r.suite for r in clean_run.results} == set(SUITES)
+    failed = {r.suite: [e.expectation for e in r.failed()] for r in clean_run.results}
+    assert {s: f for s, f in failed.items() if f} == {}
+    assert all(r.success and not r.blocking_failed for r in clean_run.results)
+
+
+def test_clean_county_evaluates_the_newest_batch(clean_run: Run) -> None:
+    assert {str(r.batch_date) for r in clean_run.results} == {"2026-11-20"}
+    roster = clean_run.suite("raw_roster")
+    counted = {e.expectation: e.element_count for e in roster.expectations}
+    assert counted["status_valid"] == 102  # the second batch's roster, not both batches
+
+
+def test_broken_county_fails_exactly_the_planted_defects(broken_run: Run) -> None:
+    failed = {r.suite: {e.expectation: e.severity for e in r.failed()} for r in broken_run.results}
+    assert failed == EXPECTED_FAILURES
+
+
+def test_blocking_follows_the_failed_severities(broken_run: Run) -> None:
+    for result in broken_run.results:
+        expected = EXPECTED_FAILURES[result.suite]
+        assert result.blocking_failed == (B in expected.values()), result.suite
+        assert not result.success
+
+
+def test_failures_name_the_rows_to_fix(broken_run: Run) -> None:
+    roster = {e.expectation: e for e in broken_run.suite("raw_roster").expectations}
+    assert "row_number=13" in (roster["status_valid"].observed_value or "")
+    assert "退休" in (roster["status_valid"].observed_value or "")
+    ids = roster["id_number_check_digit"]
+    assert (ids.unexpected_count, ids.element_count) == (3, 102)
+    share = {e.expectation: e for e in broken_run.suite("load_report").expectations}
+    assert "institutions" in (share["quarantine_share_small"].observed_value or "")
+
+
+def test_no_identity_number_reaches_the_results(broken_run: Run) -> None:
+    """The planted mart row whose person_key is an identity number fails person_key_format; the
+    result must say where, without copying the number into audit.dq_results."""
+    con = duckdb.connect(str(broken_run.db), read_only=True)
+    try:
+        texts = [
+            r[0] for r in con.execute("select observed_value from audit.dq_results").fetchall()
+        ]
+    finally:
+        con.close()
+    assert not any("350102198001010011" in (t or "") for t in texts)
+    key = {e.expectation: e for e in broken_run.suite("marts_roster").expectations}
+    assert not key["person_key_format"].success
+
+
+def test_results_are_stored_one_row_per_expectation(broken_run: Run) -> None:
+    con = duckdb.connect(str(broken_run.db), read_only=True)
+    try:
+        rows = con.execute(
+            'select run_id, batch_date, suite, expectation, "column", severity, success, '
+            "observed_value, element_count, unexpected_count, checked_at from audit.dq_results"
+        ).fetchall()
+    finally:
+        con.close()
+    total = sum(len(r.expectations) for r in broken_run.results)
+    assert len(rows) == total
+    assert {r[0] for r in rows} == {"broken-run"}
+    assert {str(r[1]) for r in rows} == {"2026-11-20"}
+    assert {r[5] for r in rows} == {B, W}
+    stored_failures: dict[str, dict[str, str]] = {}
+    for _, _, suite, expectation, _, severity, success, *_ in rows:
+        if not success:
+            stored_failures.setdefault(suite, {})[expectation] = severity
+    assert stored_failures == EXPECTED_FAILURES
+    status = next(r for r in rows if r[2] == "raw_roster" and r[3] == "status_valid")
+    assert status[4] == "status" and status[8] == 102 and status[9] == 1
+    assert all(r[10] is not None for r in rows)
+
+
+def test_connections_are_released(clean_run: Run) -> None:
+    """dbt and the publish step open the build file right after the checks: GX must have let it
+    go (a read-only open fails while this process still holds a read-write connection)."""
+    con = duckdb.connect(str(clean_run.db), read_only=True)
+    con.close()
+
+
+def test_data_docs_are_rendered_beside_the_warehouse(clean_run: Run) -> None:
+    index = clean_run.docs / "index.html"
+    assert index.is_file()
+    html = index.read_text(encoding="utf-8")
+    for name in ("raw_roster", "marts_findings", "headcount_change"):
+        assert name in html
+    assert list((clean_run.docs / "validations").rglob("*.html"))
+
+
+def test_suite_results_carry_dagster_metadata(broken_run: Run) -> None:
+    result = broken_run.suite("marts_township_leadership")
+    meta = result.metadata()
+    assert meta["failed_blocking"] == ["ratio_matches"]
+    assert meta["failed_warn"] == ["leader_ratio_plausible"]
+    assert "| leader_ratio_plausible | warn |" in meta["results"]
+    assert result.check_name == "dq_marts_township_leadership"
+    assert result.asset_key == ("township_leadership",)
+    assert "leader_ratio_plausible [warn]" in result.describe()
