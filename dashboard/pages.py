@@ -117,7 +117,11 @@ def page_overview(wh: Warehouse, as_of: date) -> None:
     st.dataframe(zh_table(totals), hide_index=True)
     if not totals.empty:
         chart = totals.set_index("quota_type")[["authorized", "occupied"]]
-        st.bar_chart(chart.rename(columns={"authorized": "核定", "occupied": "实有"}), stack=False)
+        st.bar_chart(
+            chart.rename(columns={"authorized": "核定", "occupied": "实有"}),
+            stack=False,
+            sort=False,
+        )
 
     st.subheader("问题（按规则与严重程度）")
     by_rule = wh.q("findings_by_rule", as_of)
@@ -129,14 +133,19 @@ def page_overview(wh: Warehouse, as_of: date) -> None:
     if len(trend) < 2:
         st.caption("只有一个批次，暂无趋势。")
     st.line_chart(
-        trend.set_index("as_of").rename(
+        _by_batch(trend).rename(
             columns={"authorized": "核定", "occupied": "实有", "vacancy": "空编",
                      "overstaffed_by": "超编"}
         )
     )
     f_trend = wh.q("findings_trend")
-    st.line_chart(f_trend.set_index("as_of").rename(columns=dict(SEVERITY_ZH)))
+    st.line_chart(_by_batch(f_trend).rename(columns=dict(SEVERITY_ZH)))
     st.dataframe(zh_table(trend.merge(f_trend, on="as_of", how="left")), hide_index=True)
+
+
+def _by_batch(df: pd.DataFrame) -> pd.DataFrame:
+    """Indexed by the batch date as text: the axis shows the loaded batches, not a calendar."""
+    return df.assign(as_of=df["as_of"].dt.strftime("%Y-%m-%d")).set_index("as_of")
 
 
 # ── 乡镇 ─────────────────────────────────────────────────────────────────────────────────────

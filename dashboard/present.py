@@ -112,7 +112,9 @@ def zh_table(df: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].map(lambda v, n=names: n.get(v, v))
     for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
+        if pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].fillna("")  # a blank cell, not "None"
+        elif pd.api.types.is_datetime64_any_dtype(out[column]):
             series = out[column]
             if (series.dropna() == series.dropna().dt.normalize()).all():
                 out[column] = series.dt.date

@@ -261,12 +261,12 @@ def institution_staffing(connect: Connect, as_of: date, institution_code: str) -
 
 
 def quota_events(connect: Connect, as_of: date, institution_code: str) -> pd.DataFrame:
-    """The institution's quota ledger as it stood at batch `as_of`, in effective order."""
+    """The institution's quota ledger as it stood at batch `as_of`, in date order (its history)."""
     return _df(
         connect,
         "select item, kind, doc_no, approved_on, effective_on, change, amount, value_after, note "
         "from marts.quota_events where as_of = ? and institution_code = ? "
-        "order by item, kind, effective_on, doc_no",
+        "order by effective_on, approved_on, doc_no, item, kind",
         [as_of, institution_code],
     )
 
