@@ -286,6 +286,7 @@ def page_findings(wh: Warehouse, as_of: date) -> None:
     """Filterable findings across batches, with an xlsx download of what is shown."""
     del as_of  # findings carry their own first_seen / last_seen across all batches
     st.title("问题清单")
+    batch_dates = sorted(wh.q("batches"))
     catalog = wh.q("rule_catalog")
     rule_names = dict(zip(catalog["rule_code"], catalog["name_zh"], strict=True))
     towns = wh.q("finding_townships")
@@ -307,8 +308,24 @@ def page_findings(wh: Warehouse, as_of: date) -> None:
         "状态", list(queries.STATUSES), format_func=STATUS_ZH.__getitem__, key="f_statuses",
         placeholder="全部",
     )
+    first_seen: tuple[date, date] | None = None
+    if len(batch_dates) > 1:
+        first_seen = st.select_slider(
+            "首次发现批次（范围）",
+            options=batch_dates,
+            value=(batch_dates[0], batch_dates[-1]),
+            format_func=lambda d: d.isoformat(),
+            key="f_first_seen",
+        )
+        if first_seen == (batch_dates[0], batch_dates[-1]):
+            first_seen = None  # the whole range: no filter (keeps the cache key stable)
     found = wh.q(
-        "findings", tuple(rules), tuple(severities), tuple(township_codes), tuple(statuses)
+        "findings",
+        tuple(rules),
+        tuple(severities),
+        tuple(township_codes),
+        tuple(statuses),
+        first_seen,
     )
     cols = st.columns(3)
     cols[0].metric("问题数", integer(len(found)))

@@ -313,9 +313,15 @@ def findings(
     severities: Sequence[str] = (),
     township_codes: Sequence[str] = (),
     statuses: Sequence[str] = (),
+    first_seen_between: tuple[date, date] | None = None,
 ) -> pd.DataFrame:
-    """marts.findings filtered; an empty selection means no filter on that column."""
-    where, params = [], []
+    """marts.findings filtered; an empty selection means no filter on that column.
+
+    `first_seen_between` (inclusive) picks findings that first appeared in a range of batches,
+    e.g. only the ones the newest batch brought.
+    """
+    where: list[str] = []
+    params: list[Any] = []
     for column, values in (
         ("rule_code", rules),
         ("severity", severities),
@@ -325,6 +331,9 @@ def findings(
         if values:
             where.append(f"{column} in (select unnest(?::varchar[]))")
             params.append(list(values))
+    if first_seen_between is not None:
+        where.append("first_seen between ? and ?")
+        params.extend(first_seen_between)
     clause = f"where {' and '.join(where)}" if where else ""
     return _df(
         connect,

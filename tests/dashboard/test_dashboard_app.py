@@ -398,6 +398,20 @@ def test_findings_resolved_filter(mini_warehouse: Path, monkeypatch: pytest.Monk
     assert metrics(at)["其中未整改"] == "0"
 
 
+def test_findings_first_seen_range(warehouse: Path, monkeypatch: pytest.MonkeyPatch):
+    """Only what the newest batch brought: first seen in the newest batch."""
+    at = goto(open_app(warehouse, monkeypatch), "问题清单")
+    as_of = newest(warehouse)
+    slider = at.select_slider(key="f_first_seen")
+    slider.set_range(as_of, as_of).run()
+    assert_clean(at)
+    expected = scalar(
+        warehouse, "select count(*) from marts.findings where first_seen = ?", [as_of]
+    )
+    assert metrics(at)["问题数"] == str(expected)
+    assert set(table(at, "首次发现")["首次发现"]) <= {as_of}
+
+
 # ── 数据质量 ──────────────────────────────────────────────────────────────────────────────────
 
 
