@@ -70,8 +70,8 @@ def main() -> None:
     if not path.exists():
         st.error(f"找不到数仓文件：{path}。请先运行 `make run`，或用 --warehouse 指定文件。")
         st.stop()
-    wh = Warehouse(path)
     try:
+        wh = Warehouse(path)
         batch_dates = wh.q("batches")
         if not batch_dates:
             st.warning("数仓中还没有已发布的批次。")
@@ -84,7 +84,8 @@ def main() -> None:
         )
         st.sidebar.caption(f"数仓文件：{path.name}（只读）")
         RENDER[page](wh, as_of)
-    except (duckdb.Error, RuntimeError) as exc:
+    except (duckdb.Error, RuntimeError, OSError) as exc:
+        # e.g. a warehouse published before the marts existed, or an unreadable file
         st.error(f"读取数仓失败：{exc}")
 
 

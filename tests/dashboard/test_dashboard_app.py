@@ -565,3 +565,15 @@ def test_missing_warehouse_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_pat
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
     assert "找不到数仓文件" in at.error[0].value
+
+
+def test_a_warehouse_without_marts_is_explained(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """A file published before the marts existed: a readable error, not a traceback."""
+    bare = tmp_path / "bare.duckdb"
+    duckdb.connect(str(bare)).close()
+    monkeypatch.setenv("BIANZHI_WAREHOUSE", str(bare))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert "读取数仓失败" in at.error[0].value
