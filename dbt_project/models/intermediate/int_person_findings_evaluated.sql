@@ -82,8 +82,9 @@ mixed_leadership as (
         cast(null as double) as measured,
         cast(null as double) as allowed,
         person_name || ' 占用' || quota_type || '，在' || work_label || '（'
-        || work_institution_category || '）担任' || coalesce(title, leadership) || '（'
-        || leadership || '）（混岗）' as detail_zh
+        || work_institution_category || '）担任'
+        || coalesce(title || '（' || leadership || '）', leadership) || '领导职务（混岗）'
+            as detail_zh
     from roster
     where leadership <> '无'
         and (
@@ -101,7 +102,8 @@ worker_in_management as (
         person_name || ' 为工勤人员，在' || work_label
         || case
             when leadership <> '无'
-                then '担任' || coalesce(title, leadership) || '（' || leadership || '）领导职务'
+                then '担任' || coalesce(title || '（' || leadership || '）', leadership)
+                    || '领导职务'
             else '管理岗位任职'
         end as detail_zh
     from roster

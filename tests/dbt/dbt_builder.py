@@ -54,9 +54,9 @@ _serials: dict[str, int] = {}
 
 def identity_number(name: str, birth: str, gender: str, region: str = "511025") -> str:
     """A valid GB 11643 number for a person, stable per name (birth date and gender agree)."""
-    serial = _serials.setdefault(name, len(_serials) + 1)
+    serial = _serials.setdefault(name, len(_serials) + 1)  # unique below 500 people
     gender_digit = (serial % 5) * 2 + (1 if gender == "男" else 0)
-    body = f"{region}{birth.replace('-', '')}{serial % 100:02d}{gender_digit}"
+    body = f"{region}{birth.replace('-', '')}{serial // 5 % 100:02d}{gender_digit}"
     check = ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
     return body + check
 
