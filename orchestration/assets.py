@@ -5,8 +5,6 @@ so the Dagster UI shows where a night stopped, and a blocking check upstream of 
 enough to guarantee that nothing failed is ever published.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 

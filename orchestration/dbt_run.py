@@ -50,6 +50,7 @@ def invoke_dbt(project: DbtProject, args: Sequence[str], db_path: Path) -> DbtIn
 
     os.environ["BIANZHI_DB_PATH"] = str(db_path)
     full_args = [
+        "--quiet",  # errors still print; per-node progress goes to Dagster's events
         *args,
         "--project-dir",
         str(project.project_dir),

@@ -4,8 +4,6 @@
 the landing sensor share one code path.
 """
 
-from __future__ import annotations
-
 from dagster import (
     AssetSelection,
     DefaultScheduleStatus,

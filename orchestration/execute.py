@@ -12,6 +12,9 @@ from orchestration.definitions import build_resources, defs
 from orchestration.outcome import FailedCheck, Outcome, StepFailure, decide
 from orchestration.settings import WarehouseSettings
 
+#: The command line shows Dagster's step-level messages, not its per-event debug stream.
+CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def _instance() -> DagsterInstance:
     """The persistent instance when DAGSTER_HOME is set (runs then show in the UI)."""
@@ -32,7 +35,10 @@ def execute_nightly(
     job = defs.resolve_job_def("nightly")
     with _instance() as instance:
         result = job.execute_in_process(
-            instance=instance, resources=build_resources(settings), raise_on_error=False
+            run_config=CONSOLE_INFO,
+            instance=instance,
+            resources=build_resources(settings),
+            raise_on_error=False,
         )
     return outcome_of(result), result.run_id
 

@@ -29,6 +29,7 @@ def parse_args(rules_path: str) -> list[str]:
 def main() -> int:
     rules_path = os.environ.get("BIANZHI_CONFIG", str(PROJECT_ROOT / "config" / "rules.yml"))
     project = dbt_project()
+    target = project.project_dir / project.target_path  # absolute stays absolute
     from dbt.cli.main import dbtRunner
 
     args = [
@@ -48,7 +49,7 @@ def main() -> int:
     # Seed the runs' target folder with this parse, so the first run parses partially too.
     RUN_TARGET_DIR.mkdir(parents=True, exist_ok=True)
     for name in ("partial_parse.msgpack", "manifest.json"):
-        shutil.copyfile(project.target_path / name, RUN_TARGET_DIR / name)
+        shutil.copyfile(target / name, RUN_TARGET_DIR / name)
     print(f"dbt manifest ready: {project.manifest_path}")
     return 0
 

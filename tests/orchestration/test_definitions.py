@@ -65,8 +65,8 @@ def test_job_covers_ingest_models_checks_and_publish() -> None:
     for key in (
         ["raw", "roster"],
         ["audit", "load_report"],
-        ["findings"],
-        ["staffing_reconciliation"],
+        ["marts", "findings"],
+        ["marts", "staffing_reconciliation"],
         ["published_warehouse"],
     ):
         assert AssetKey(key) in keys, key
