@@ -220,11 +220,7 @@ def _prepare_file(
         label = f"{path.parent.name}/{path.name}"
         if table.sheet is not None:
             label += f" (sheet {table.sheet})"
-        cols = ", ".join(f"c{i}" for i in range(table.width))
-        top = con.execute(
-            f"select rn, {cols} from {table.relation} where rn <= {HEADER_SCAN_ROWS} order by rn"
-        ).fetchall()
-        header = find_header(spec, [(r[0], r[1:]) for r in top], label)
+        header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
         params = {"ipad": pads[0], "opad": pads[1]} if source == "roster" else None
         con.execute(typed_sql(spec, header, table, typed), params)
     except BaseException:
@@ -277,7 +273,7 @@ def _insert_rows(
     con.execute(
         f"insert into raw.{source} ({', '.join(columns)}) "
         f"select $d, $d, $f, rn, {values} from {typed} "
-        "where is_data and reason is null order by rn",
+        "where is_data and reason is null",  # in rn order: insertion order is preserved
         {"d": batch_date, "f": file_name},
     )
 
@@ -300,13 +296,16 @@ def _insert_quarantine(
     if headerless:
         probe = ", ".join(f"count(c{i})" for i in headerless)
         filled = _fetch_one(
-            con, f"select {probe} from {typed} where is_data and reason is not null"
+            con,
+            f"select {probe} from {typed} join {table.relation} using (rn) "
+            "where is_data and reason is not null",
         )
         used -= {i for i, n in zip(headerless, filled, strict=True) if not n}
     pairs = ", ".join(f"{lit(keys[i])}, coalesce(c{i}, '')" for i in sorted(used))
     con.execute(
         "insert into audit.quarantine "
-        f"select $d, $s, $f, $sheet, rn, reason, json_object({pairs})::varchar from {typed} "
+        f"select $d, $s, $f, $sheet, rn, reason, json_object({pairs})::varchar "
+        f"from {typed} join {table.relation} using (rn) "
         "where is_data and reason is not null order by rn",
         {"d": batch_date, "s": source, "f": file_name, "sheet": table.sheet},
     )

@@ -39,7 +39,6 @@ from ingest.normalise import (
     lit,
     month_precision_sql,
     number_sql,
-    text_sql,
     totals_sql,
 )
 from ingest.read import SourceTable
@@ -222,7 +221,7 @@ def _duplicate_rule(spec: SourceSpec) -> tuple[str, str, str] | None:
 
 
 def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str) -> str:
-    """`create temp table <out>`: rn, is_blank, is_totals, reason, c0…, v_<column>…
+    """`create temp table <out>`: rn, is_blank, is_totals, is_data, reason, v_<column>…
     (plus v_uscc_valid / v_id_problem / v_person_key where the source has them).
 
     The roster's person_key binds the HMAC pads as parameters `$ipad` / `$opad`.
@@ -235,7 +234,7 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
         kind = f"k{index}" if index in source.kind_columns else None
         present[column] = Cell(raw=f"c{index}", text=f"t{index}", kind=kind)
 
-    texts = ", ".join(f"{text_sql(c)} as t{i}" for i, c in enumerate(raw_cols))
+    text_cols = [f"t{i}" for i in range(width)]
     blank = " and ".join(f"t{i} is null" for i in range(width)) or "true"
     first = f"coalesce({', '.join(f't{i}' for i in range(width))})" if width > 1 else "t0"
 
@@ -287,16 +286,14 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
     sql = f"""
 create or replace temp table {out} as
 with src as (
-    select rn, {", ".join(raw_cols + kind_cols)} from {source.relation}
-    where rn > {header.row_number}
+    select rn, {", ".join(raw_cols + text_cols + kind_cols)} from {source.relation}
+    where rn > {header.row_number} and rn <= {source.last_row}
 ),
-norm as (select *, {texts} from src),
 cls as (
-    select *, ({blank}) as is_blank from norm
+    select *, ({blank}) as is_blank from src
 ),
 classed as (
     select *, not is_blank and {totals_sql(first)} as is_totals from cls
-    where rn <= coalesce((select max(rn) from cls where not is_blank), 0)
 ),
 parsed as (
     select *, not is_blank and not is_totals as is_data, {", ".join(values)} from classed
@@ -312,7 +309,6 @@ flagged as (
 )
 select rn, is_blank, is_totals, is_data,
     nullif(concat_ws('; ', base_reason, dup_reason), '') as reason,
-    {", ".join(raw_cols)},
     {", ".join(_output_columns(spec))}
 from flagged
 """

@@ -33,7 +33,7 @@ def person_key(text: str, key: bytes = KEY) -> str:
 def make_id(region: str = "110101", birth: str = "19900307", seq: str = "123") -> str:
     """A valid 18-character identity number (check digit by python-stdnum)."""
     body = region + birth + seq
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum wants a placeholder check digit
 
 
 def with_bad_check(number: str) -> str:
@@ -44,7 +44,14 @@ def with_bad_check(number: str) -> str:
 
 # --------------------------------------------------------------------------------- sources
 
-TOWNSHIP_HEADER = ["行政区划代码", "乡镇名称", "乡镇类型", "乡镇类别", "常住人口", "面积（平方公里）"]
+TOWNSHIP_HEADER = [
+    "行政区划代码",
+    "乡镇名称",
+    "乡镇类型",
+    "乡镇类别",
+    "常住人口",
+    "面积（平方公里）",
+]
 TOWNSHIP_ROWS = [
     ["511321100", "牛佛镇", "镇", "一类", "52000", "120.5"],
     ["511321101", "和平乡", "乡", "二类", "8000", "80"],
@@ -65,30 +72,119 @@ INSTITUTION_HEADER = [
     "撤销日期",
 ]
 INSTITUTION_ROWS = [
-    ["A01", "", "牛佛镇人民政府", "行政机关", "", "乡镇", "511321100", "", "正科级", "财政全额",
-     "牛佛镇党委", "1992-01-01", ""],
-    ["A02", "", "党政办公室", "内设机构", "", "乡镇", "511321100", "A01", "股级", "", "",
-     "2000-01-01", ""],
+    [
+        "A01",
+        "",
+        "牛佛镇人民政府",
+        "行政机关",
+        "",
+        "乡镇",
+        "511321100",
+        "",
+        "正科级",
+        "财政全额",
+        "牛佛镇党委",
+        "1992-01-01",
+        "",
+    ],
+    [
+        "A02",
+        "",
+        "党政办公室",
+        "内设机构",
+        "",
+        "乡镇",
+        "511321100",
+        "A01",
+        "股级",
+        "",
+        "",
+        "2000-01-01",
+        "",
+    ],
 ]
-GRANT_HEADER = ["文号", "批复日期", "生效日期", "机构编码", "机构名称", "核定事项", "类别", "变动方式",
-                "数量", "备注"]
+GRANT_HEADER = [
+    "文号",
+    "批复日期",
+    "生效日期",
+    "机构编码",
+    "机构名称",
+    "核定事项",
+    "类别",
+    "变动方式",
+    "数量",
+    "备注",
+]
 GRANT_ROWS = [
-    ["县编发〔2023〕1号", "2023-01-01", "2023-01-01", "A01", "", "编制", "行政编制", "核定", "20", ""],
-    ["县编发〔2023〕2号", "2023-01-01", "2023-01-01", "A01", "", "领导职数", "正职", "核定", "2", ""],
+    [
+        "县编发〔2023〕1号",
+        "2023-01-01",
+        "2023-01-01",
+        "A01",
+        "",
+        "编制",
+        "行政编制",
+        "核定",
+        "20",
+        "",
+    ],
+    [
+        "县编发〔2023〕2号",
+        "2023-01-01",
+        "2023-01-01",
+        "A01",
+        "",
+        "领导职数",
+        "正职",
+        "核定",
+        "2",
+        "",
+    ],
 ]
-ROSTER_HEADER = ["身份证号", "姓名", "性别", "出生日期", "人员类别", "编制类型", "编制所在单位编码",
-                 "编制所在单位", "职务", "领导职务类别", "在岗状态"]
+ROSTER_HEADER = [
+    "身份证号",
+    "姓名",
+    "性别",
+    "出生日期",
+    "人员类别",
+    "编制类型",
+    "编制所在单位编码",
+    "编制所在单位",
+    "职务",
+    "领导职务类别",
+    "在岗状态",
+]
 
 
 def roster_row(
-    id_number: Any = None, name: Any = "张三", gender: Any = "男", birth: Any = "1990-03-07",
+    id_number: Any = None,
+    name: Any = "张三",
+    gender: Any = "男",
+    birth: Any = "1990-03-07",
     **overrides: Any,
 ) -> list[Any]:
     """A valid roster row (a man born 1990-03-07) with cells overridable by header name."""
     if id_number is None:
         id_number = make_id()
-    cells = dict(zip(ROSTER_HEADER, [id_number, name, gender, birth, "公务员", "行政编制", "A01",
-                                     "牛佛镇人民政府", "科员", "", "在岗"], strict=True))
+    cells = dict(
+        zip(
+            ROSTER_HEADER,
+            [
+                id_number,
+                name,
+                gender,
+                birth,
+                "公务员",
+                "行政编制",
+                "A01",
+                "牛佛镇人民政府",
+                "科员",
+                "",
+                "在岗",
+            ],
+            strict=True,
+        )
+    )
     cells.update(overrides)
     return [cells[h] for h in ROSTER_HEADER]
 
@@ -194,9 +290,7 @@ class Batch:
         default_factory=lambda: [INSTITUTION_HEADER, *INSTITUTION_ROWS]
     )
     grants: list[list[Any]] | None = field(default_factory=lambda: [GRANT_HEADER, *GRANT_ROWS])
-    roster: list[list[Any]] | None = field(
-        default_factory=lambda: [ROSTER_HEADER, roster_row()]
-    )
+    roster: list[list[Any]] | None = field(default_factory=lambda: [ROSTER_HEADER, roster_row()])
 
     def write(self, landing: Path, batch: str = BATCH, fmt: str = "csv") -> Path:
         folder = landing / batch
@@ -234,8 +328,9 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any:
     return row[0] if len(row) == 1 else row
 
 
-def roster_only(landing: Path, roster_rows: list[list[Any]], fmt: str = "csv",
-                header: list[str] | None = None) -> Path:
+def roster_only(
+    landing: Path, roster_rows: list[list[Any]], fmt: str = "csv", header: list[str] | None = None
+) -> Path:
     """A first batch whose roster holds exactly `roster_rows` (other sources default)."""
     return Batch(roster=[header or ROSTER_HEADER, *roster_rows]).write(landing, fmt=fmt)
 

@@ -38,8 +38,15 @@ def test_source_of_file_name(name: str, source: str | None) -> None:
 def test_source_files_ignores_other_kinds_and_rejects_two_of_one_source(tmp_path: Path) -> None:
     batch = tmp_path / "2026-11-20"
     batch.mkdir()
-    for name in ["乡镇.csv", "编制核定.xlsx", "人员花名册.xls", "~$人员花名册.xlsx", "花名册说明.txt",
-                 "readme.md", ".机构.csv"]:
+    for name in [
+        "乡镇.csv",
+        "编制核定.xlsx",
+        "人员花名册.xls",
+        "~$人员花名册.xlsx",
+        "花名册说明.txt",
+        "readme.md",
+        ".机构.csv",
+    ]:
         (batch / name).write_text("x")
     (batch / "机构名录.csv").mkdir()  # a folder is no file
     assert source_files(batch) == {

@@ -58,8 +58,11 @@ def test_hidden_sheet_is_never_read(tmp_path: Path) -> None:
 def test_first_visible_sheet_without_keyword(tmp_path: Path) -> None:
     township_file(
         tmp_path,
-        [sheet_of("旧数据", "隐藏镇", hidden=True), sheet_of("Sheet2", "第一可见镇"),
-         sheet_of("Sheet3", "第二可见镇")],
+        [
+            sheet_of("旧数据", "隐藏镇", hidden=True),
+            sheet_of("Sheet2", "第一可见镇"),
+            sheet_of("Sheet3", "第二可见镇"),
+        ],
     )
     assert township_names(tmp_path) == ["第一可见镇"]
     con, _ = load(tmp_path)
@@ -68,7 +71,15 @@ def test_first_visible_sheet_without_keyword(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_title_rows_header_variants_ignored_and_absent_columns(tmp_path: Path, fmt: str) -> None:
-    header = [" 序号 ", "公民身份号码*", "姓　名", "ＸＢ", "占用编制类型 ＊", "所在单位", "出生年月"]
+    header = [
+        " 序号 ",
+        "公民身份号码*",
+        "姓　名",
+        "ＸＢ",
+        "占用编制类型 ＊",
+        "所在单位",
+        "出生年月",
+    ]
     roster = [
         ["XX县机构编制实名制人员花名册"],
         ["填报单位：XX县编办", "", "截至2026年11月20日"],
@@ -105,8 +116,9 @@ def test_missing_required_header_names_the_file(tmp_path: Path) -> None:
 
 def test_required_either_header_missing(tmp_path: Path) -> None:
     header = [h for h in GRANT_HEADER if h not in ("机构编码", "机构名称")]
-    grants = [header] + [[c for h, c in zip(GRANT_HEADER, r, strict=True) if h in header]
-                         for r in GRANT_ROWS]
+    grants = [header] + [
+        [c for h, c in zip(GRANT_HEADER, r, strict=True) if h in header] for r in GRANT_ROWS
+    ]
     Batch(grants=grants).write(tmp_path)
     with pytest.raises(UnreadableSourceError, match=r"编制核定\.csv.*机构编码 / 机构名称"):
         load(tmp_path)
@@ -121,8 +133,15 @@ def test_failed_batch_publishes_nothing(tmp_path: Path) -> None:
     con = duckdb.connect()
     with pytest.raises(UnreadableSourceError, match=r"人员花名册\.csv: no header row found"):
         load(tmp_path, con)
-    for table in ["raw.townships", "raw.institutions", "raw.quota_grants", "raw.roster",
-                  "audit.batches", "audit.load_report", "audit.quarantine"]:
+    for table in [
+        "raw.townships",
+        "raw.institutions",
+        "raw.quota_grants",
+        "raw.roster",
+        "audit.batches",
+        "audit.load_report",
+        "audit.quarantine",
+    ]:
         assert one(con, f"select count(*) from {table}") == 0, table
 
 
@@ -149,8 +168,11 @@ def test_empty_csv(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
-    roster = [["XX县人员花名册"], ROSTER_HEADER, roster_row(name="欧阳䶮" if encoding != "gbk"
-                                                          else "欧阳娜")]
+    roster = [
+        ["XX县人员花名册"],
+        ROSTER_HEADER,
+        roster_row(name="欧阳䶮" if encoding != "gbk" else "欧阳娜"),
+    ]
     folder = Batch().write(tmp_path)
     write_csv(folder / "人员花名册.csv", roster, encoding=encoding)
     con, result = load(tmp_path)
@@ -195,17 +217,26 @@ def test_blank_and_totals_rows_counted_and_row_numbers(tmp_path: Path, fmt: str)
     r = result.for_batch(result.batches[0])["townships"]
     # rows 4..10 below the header (trailing blank rows 11-12 are not data)
     assert (r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_blank, r.rows_totals) == (
-        7, 2, 1, 1, 3)
+        7,
+        2,
+        1,
+        1,
+        3,
+    )
     assert accounting_holds(con)
 
 
 def test_csv_blank_lines_keep_row_numbers_and_quoted_cells(tmp_path: Path) -> None:
     text = (
         "人员花名册\r\n\r\n"
-        + ",".join(ROSTER_HEADER) + "\r\n\r\n"
-        + ",".join(roster_row(name="张三")) + "\r\n"
-        + ",".join(roster_row(name='"李,四"', title=None)[:-3]) + ',"多行\r\n职务",,在岗\r\n'
-        + ",".join(roster_row(name="王五")) + "\r\n"
+        + ",".join(ROSTER_HEADER)
+        + "\r\n\r\n"
+        + ",".join(roster_row(name="张三"))
+        + "\r\n"
+        + ",".join(roster_row(name='"李,四"', title=None)[:-3])
+        + ',"多行\r\n职务",,在岗\r\n'
+        + ",".join(roster_row(name="王五"))
+        + "\r\n"
     )
     folder = Batch().write(tmp_path)
     (folder / "人员花名册.csv").write_text(text, encoding="utf-8", newline="")

@@ -30,8 +30,13 @@ D = dt.date
 
 
 def grant(**cells: Any) -> list[Any]:
-    base = dict(zip(GRANT_HEADER, ["县编发〔2024〕1号", "", "2024-01-01", "A01", "", "编制",
-                                   "事业编制", "核增", "3", ""], strict=True))
+    base = dict(
+        zip(
+            GRANT_HEADER,
+            ["县编发〔2024〕1号", "", "2024-01-01", "A01", "", "编制", "事业编制", "核增", "3", ""],
+            strict=True,
+        )
+    )
     base.update(cells)
     return [base[h] for h in GRANT_HEADER]
 
@@ -76,8 +81,20 @@ def test_date_forms(tmp_path: Path, cell: Any, expected: dt.date) -> None:
 
 @pytest.mark.parametrize(
     "cell",
-    ["2026-02-30", "2026-13-01", "2026", "26-11-20", "2026-11-20x", "十一月", "2026年11月20",
-     "1234", "2026.11.20.1", "2026-11-20 08:00", Num(1985.1), Num(1234)],
+    [
+        "2026-02-30",
+        "2026-13-01",
+        "2026",
+        "26-11-20",
+        "2026-11-20x",
+        "十一月",
+        "2026年11月20",
+        "1234",
+        "2026.11.20.1",
+        "2026-11-20 08:00",
+        Num(1985.1),
+        Num(1234),
+    ],
 )
 def test_invalid_dates_are_row_errors(tmp_path: Path, cell: Any) -> None:
     fmt = "xlsx" if isinstance(cell, Num) else "csv"
@@ -96,8 +113,16 @@ def test_invalid_dates_are_row_errors(tmp_path: Path, cell: Any) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("12", 12), ("12.0", 12), ("１２", 12), (" 12 ", 12), ("+12", 12), ("0", 0), (Num(12.0), 12),
-     (Num(12), 12)],
+    [
+        ("12", 12),
+        ("12.0", 12),
+        ("１２", 12),
+        (" 12 ", 12),
+        ("+12", 12),
+        ("0", 0),
+        (Num(12.0), 12),
+        (Num(12), 12),
+    ],
 )
 def test_integer_forms(tmp_path: Path, cell: Any, expected: int) -> None:
     fmt = "xlsx" if isinstance(cell, Num) else "csv"
@@ -118,8 +143,14 @@ def test_quoted_integer_in_csv(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "why"),
-    [("12.5", "is not an integer"), ("十二", "is not an integer"), ("1,200", "is not an integer"),
-     ("1e3", "is not an integer"), ("-3", "is negative"), (Num(12.5), "is not an integer")],
+    [
+        ("12.5", "is not an integer"),
+        ("十二", "is not an integer"),
+        ("1,200", "is not an integer"),
+        ("1e3", "is not an integer"),
+        ("-3", "is negative"),
+        (Num(12.5), "is not an integer"),
+    ],
 )
 def test_invalid_integers_are_row_errors(tmp_path: Path, cell: Any, why: str) -> None:
     fmt = "xlsx" if isinstance(cell, Num) else "csv"
@@ -201,7 +232,10 @@ def test_roster_enumerations_and_leadership_blank(tmp_path: Path) -> None:
         ],
     )
     con, _ = load(tmp_path)
-    assert rows(con, "select leadership from raw.roster order by row_number") == [("无",), ("正职",)]
+    assert rows(con, "select leadership from raw.roster order by row_number") == [
+        ("无",),
+        ("正职",),
+    ]
     reasons = [r[0] for r in rows(con, "select reason from audit.quarantine order by row_number")]
     assert [r.split(":")[0] for r in reasons] == ["领导职务类别", "性别", "编制类型", "在岗状态"]
 
@@ -219,8 +253,9 @@ def test_institution_conditional_rules_and_duplicates(tmp_path: Path) -> None:
         *good,
         inst(机构编码="B01", 统一社会信用代码=""),  # 行政机关 without uscc
         inst(机构编码="B02", 机构层级="乡镇", 所属乡镇代码=""),
-        inst(机构编码="B03", 机构类别="内设机构", 统一社会信用代码="", 上级机构编码="",
-             经费形式=""),
+        inst(
+            机构编码="B03", 机构类别="内设机构", 统一社会信用代码="", 上级机构编码="", 经费形式=""
+        ),
         inst(机构编码="B04", 事业单位分类="公益一类"),  # 行政机关 with a public class
         inst(机构编码="B05", 机构类别="内设机构", 上级机构编码="A01"),  # 内设机构 with funding
         inst(机构编码="B06", 统一社会信用代码="12511321MB0000000X"),  # bad check: flagged only
@@ -232,10 +267,12 @@ def test_institution_conditional_rules_and_duplicates(tmp_path: Path) -> None:
     con, _ = load(tmp_path)
     loaded = dict(rows(con, "select institution_code, uscc_valid from raw.institutions"))
     assert loaded == {"A01": True, "A02": None, "B06": False, "B07": True}
-    assert one(con, "select established_on from raw.institutions where institution_code = 'B07'") \
-        == D(2001, 5, 1)
-    reasons = dict(rows(con, "select json_extract_string(raw, '$.机构编码'), reason "
-                             "from audit.quarantine"))
+    assert one(
+        con, "select established_on from raw.institutions where institution_code = 'B07'"
+    ) == D(2001, 5, 1)
+    reasons = dict(
+        rows(con, "select json_extract_string(raw, '$.机构编码'), reason from audit.quarantine")
+    )
     assert set(reasons) == {"B01", "B02", "B03", "B04", "B05", "B08"}
     assert reasons["B01"].startswith("统一社会信用代码")
     assert reasons["B02"].startswith("所属乡镇代码")
@@ -258,7 +295,9 @@ def test_township_code_shape_and_numbers(tmp_path: Path) -> None:
     Batch(townships=townships).write(tmp_path)
     con, _ = load(tmp_path)
     assert rows(con, "select township_code, area_km2 from raw.townships order by row_number") == [
-        ("511321100", 12.5), ("511321100001", None)]
+        ("511321100", 12.5),
+        ("511321100001", None),
+    ]
     reasons = [r[0] for r in rows(con, "select reason from audit.quarantine order by row_number")]
     assert "is not a 9- or 12-digit code" in reasons[0]
     assert reasons[1].startswith("乡镇类型")

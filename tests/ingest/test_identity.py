@@ -1,0 +1,161 @@
+"""Identity numbers: normalisation, GB 11643 validation, Excel damage, person_key (HMAC)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from ingest_builders import (
+    KEY,
+    Num,
+    load,
+    make_id,
+    one,
+    person_key,
+    roster_only,
+    roster_row,
+    rows,
+    with_bad_check,
+)
+from stdnum.cn import ric
+
+from ingest.identity import hmac_pads, person_key_sql
+
+
+def id_with_x_check() -> str:
+    for seq in range(100, 1000):
+        body = "320102" + "19850301" + f"{seq:03d}"
+        if ric.calc_check_digit(body + "0") == "X":
+            return body + "X"
+    raise AssertionError("no X check digit found")
+
+
+def roster_result(tmp_path: Path, cells: list[list[Any]], fmt: str = "csv") -> list[tuple]:
+    roster_only(tmp_path, cells, fmt=fmt)
+    con, _ = load(tmp_path)
+    return rows(
+        con,
+        "select id_number, id_valid, id_problem, person_key from raw.roster order by row_number",
+    )
+
+
+def test_valid_number_and_exact_person_key(tmp_path: Path) -> None:
+    number = make_id()
+    assert ric.is_valid(number)
+    got = roster_result(tmp_path, [roster_row(number)])
+    assert got == [(number, True, None, person_key(number))]
+    assert person_key(number) != person_key(number, key=b"another key")
+
+
+def test_lowercase_x_and_full_width_are_normalised(tmp_path: Path) -> None:
+    number = id_with_x_check()
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in number[:6]) + number[6:]
+    gender = "男" if int(number[16]) % 2 else "女"
+    cells = [
+        roster_row(number.lower(), birth="1985-03-01", gender=gender),
+        roster_row(" " + full_width.lower() + "　", birth="1985-03-01", gender=gender),
+    ]
+    got = roster_result(tmp_path, cells)
+    assert got == [(number, True, None, person_key(number))] * 2
+
+
+@pytest.mark.parametrize(
+    ("cells", "problem"),
+    [
+        ({"id_number": with_bad_check(make_id())}, "bad_check_digit"),
+        ({"birth": "1990-03-08"}, "birth_mismatch"),
+        ({"birth": "1990.04"}, "birth_mismatch"),
+        ({"gender": "女"}, "gender_mismatch"),
+        ({"id_number": "11010119900307"}, "bad_length"),
+        ({"id_number": "1101011990030712A4"}, "bad_format"),
+        ({"id_number": make_id(birth="19901307")}, "bad_format"),
+    ],
+)
+def test_problems_are_flagged_and_row_kept(
+    tmp_path: Path, cells: dict[str, Any], problem: str
+) -> None:
+    got = roster_result(tmp_path, [roster_row(**cells)])
+    assert len(got) == 1
+    number, valid, found, key = got[0]
+    assert (valid, found) == (False, problem)
+    assert key == person_key(number)
+
+
+def test_month_precision_birth_date_matches(tmp_path: Path) -> None:
+    got = roster_result(tmp_path, [roster_row(birth="1990.03"), roster_row(birth="1990年3月")])
+    assert [g[1:3] for g in got] == [(True, None), (True, None)]
+
+
+def test_excel_damaged_numeric_cell(tmp_path: Path) -> None:
+    got = roster_result(
+        tmp_path,
+        [roster_row(Num(3.20102198503e17), birth="1985-03-01"), roster_row(Num(float(make_id())))],
+        fmt="xlsx",
+    )
+    assert got[0] == (
+        "320102198503000000",
+        False,
+        "excel_damaged",
+        person_key("320102198503000000"),
+    )
+    assert got[1][2] == "excel_damaged"
+    assert "E" not in got[1][0] and len(got[1][0]) == 18
+
+
+@pytest.mark.parametrize("text", ["3.20102198503E+17", "3.20102198503e+17", "3.20102198503E17"])
+def test_exponent_text_in_csv_is_excel_damage(tmp_path: Path, text: str) -> None:
+    got = roster_result(tmp_path, [roster_row(text)])
+    assert got == [("320102198503000000", False, "excel_damaged", person_key("320102198503000000"))]
+
+
+def test_blank_id_with_name_is_kept_keyed_by_name(tmp_path: Path) -> None:
+    roster_only(tmp_path, [roster_row("", name="李四"), roster_row("", name="")])
+    con, _ = load(tmp_path)
+    got = rows(con, "select id_number, id_valid, id_problem, person_key, name from raw.roster")
+    assert got == [(None, False, "missing", person_key("name:李四"), "李四")]
+    assert one(con, "select reason from audit.quarantine") == "身份证号 / 姓名: both blank"
+
+
+def test_name_required_even_with_an_id(tmp_path: Path) -> None:
+    roster_only(tmp_path, [roster_row(name=" ")])
+    con, _ = load(tmp_path)
+    assert one(con, "select count(*) from raw.roster") == 0
+    assert one(con, "select reason from audit.quarantine") == "姓名: required value missing"
+
+
+def test_id_kept_as_it_arrived_in_quarantine(tmp_path: Path) -> None:
+    number = make_id().lower()
+    roster_only(tmp_path, [roster_row(number, 编制类型="行政编")])
+    con, _ = load(tmp_path)
+    assert one(con, "select json_extract_string(raw, '$.身份证号') from audit.quarantine") == number
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"a long key " * 10, "密钥".encode()])
+def test_sql_hmac_matches_python(key: bytes) -> None:
+    rng = random.Random(7)
+    texts = [
+        "",
+        "name:张三",
+        "3201021985030100 1",
+        *(
+            "".join(rng.choice("0123456789X中文") for _ in range(rng.randint(1, 30)))
+            for _ in range(200)
+        ),
+    ]
+    con = duckdb.connect()
+    ipad, opad = hmac_pads(key)
+    got = con.execute(
+        f"select t, {person_key_sql('t')} from unnest($texts) as u(t)",
+        {"texts": texts, "ipad": ipad, "opad": opad},
+    ).fetchall()
+    assert {t: k for t, k in got} == {t: person_key(t, key) for t in texts}
+
+
+def test_person_key_uses_the_given_key(tmp_path: Path) -> None:
+    roster_only(tmp_path, [roster_row()])
+    con, _ = load(tmp_path, key=b"other")
+    assert one(con, "select person_key from raw.roster") == person_key(make_id(), b"other")
+    assert one(con, "select person_key from raw.roster") != person_key(make_id(), KEY)
