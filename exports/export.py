@@ -28,7 +28,7 @@ from exports.manifest import (
 from exports.mask import scrub_text
 from exports.sheets import all_sheets
 from exports.tables import Sheet
-from exports.titles import inspection_title
+from exports.titles import county_name, inspection_title
 from exports.warehouse import Scope, open_warehouse, previous_batch, resolve_as_of, resolve_scope
 from exports.workbook import write_workbook
 
@@ -76,6 +76,7 @@ def run_export(
         scope = resolve_scope(con, day, township, institution)
         since = resolved_since or previous_batch(con, day)
         sheets = all_sheets(con, day, scope, unmasked, since)
+        county = county_name(con, day)
     now = datetime.now(UTC)
     exported_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # milliseconds
 
@@ -85,7 +86,7 @@ def run_export(
     tmp_book = out / f".{stem}.xlsx.{os.getpid()}.tmp"
     tmp_manifest = out / f".{stem}.manifest.json.{os.getpid()}.tmp"
     try:
-        title = inspection_title(scope, day)
+        title = inspection_title(county, scope, day)
         comment = "身份证号未脱敏，仅限核查使用" if unmasked else "身份证号已脱敏"
         scrub = None if unmasked else scrub_text
         write_workbook(tmp_book, title, sheets, day, scrub=scrub, comment=comment)

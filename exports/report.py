@@ -16,7 +16,7 @@ from pathlib import Path
 from exports.dates import zh_date
 from exports.document import Block, Bullets, Heading, Paragraph, Table, to_html, to_markdown
 from exports.report_data import QuotaTotals, ReportData, gather
-from exports.titles import county_name, county_word
+from exports.titles import county_word
 from exports.warehouse import open_warehouse, resolve_as_of
 
 SEVERITY_ZH = {"error": "严重", "warn": "警告", "info": "提示"}
@@ -59,8 +59,8 @@ def signed(delta: int) -> str:
     return f"+{delta}" if delta > 0 else str(delta)
 
 
-def report_title() -> str:
-    return f"{county_name()}机构编制运行情况分析报告"
+def report_title(county: str) -> str:
+    return f"{county}机构编制运行情况分析报告"
 
 
 def compose(data: ReportData) -> list[Block]:
@@ -70,7 +70,7 @@ def compose(data: ReportData) -> list[Block]:
     if data.previous:
         basis += f"，上期批次为{zh_date(data.previous)}"
     blocks: list[Block] = [
-        Heading(1, report_title()),
+        Heading(1, report_title(data.county)),
         Paragraph(f"（{basis}；由机构编制实名制数据仓库根据当期数据自动生成。）"),
     ]
     sections = [
@@ -88,7 +88,7 @@ def compose(data: ReportData) -> list[Block]:
 
 
 def _basic(data: ReportData) -> tuple[str, list[Block]]:
-    cw, total = county_word(), data.quota_totals[-1]
+    cw, total = county_word(data.county), data.quota_totals[-1]
     kinds = "、".join(f"{k}{n}个" for k, n in data.institutions_by_category.items())
     count = sum(data.institutions_by_category.values())
     text = (
@@ -134,12 +134,12 @@ def leadership_sentence(data: ReportData) -> str:
     """`全县乡镇工作人员共540人，担任领导职务262人，占48.5%。`"""
     staff = sum(t.staff for t in data.township_leaders)
     leaders = sum(t.leaders for t in data.township_leaders)
-    share = pct(leaders, staff)
-    return f"{county_word()}乡镇工作人员共{staff}人，担任领导职务{leaders}人，占{share}。"
+    share, cw = pct(leaders, staff), county_word(data.county)
+    return f"{cw}乡镇工作人员共{staff}人，担任领导职务{leaders}人，占{share}。"
 
 
 def _workforce(data: ReportData) -> tuple[str, list[Block]]:
-    cw, body = county_word(), []
+    cw, body = county_word(data.county), []
     w = data.workforce
     if w is not None:
         quotas = "、".join(f"{k}{n}人" for k, n in w.by_quota.items() if n)
@@ -221,7 +221,9 @@ def _problems(data: ReportData) -> tuple[str, list[Block]]:
     for sub, rule in zip(SUB_NUMBERS, open_rules, strict=False):
         severity = SEVERITY_ZH.get(rule.severity, rule.severity)
         body.append(Heading(3, f"{sub}{rule.name_zh}（{rule.rule_code}，{severity}）"))
-        text = f"共{rule.open_count}个，涉及{rule.institutions}个单位"
+        text = f"共{rule.open_count}个"
+        if rule.institutions:
+            text += f"，涉及{rule.institutions}个单位"
         if data.previous:
             text += f"，较上期新增{rule.new_count}个、整改{rule.resolved_count}个"
         body.append(Paragraph(text + "。突出情况："))
@@ -321,7 +323,8 @@ def write_report(warehouse: Path, out: Path, as_of: date | None = None) -> list[
     out.mkdir(parents=True, exist_ok=True)
     stem = f"bianzhi_report_{day.isoformat()}"
     written = []
-    for suffix, text in ((".md", to_markdown(blocks)), (".html", to_html(blocks, report_title()))):
+    html = to_html(blocks, report_title(data.county))
+    for suffix, text in ((".md", to_markdown(blocks)), (".html", html)):
         final = out / f"{stem}{suffix}"
         tmp = out / f".{final.name}.{os.getpid()}.tmp"
         tmp.write_text(text, encoding="utf-8")

@@ -14,6 +14,7 @@ import duckdb
 
 from exports.findings import HELD, first_seen_sql
 from exports.sheets import QUOTA_ORDER, SOURCE_ORDER, SOURCE_ZH, severity_rank
+from exports.titles import county_name
 from exports.warehouse import previous_batch, table_exists
 
 QUOTA_TYPES = ("行政编制", "政法专项编制", "事业编制", "工勤编制")
@@ -82,6 +83,7 @@ class LoadSummary:
 
 @dataclass(frozen=True)
 class ReportData:
+    county: str
     as_of: date
     previous: date | None
     institutions_by_category: dict[str, int]
@@ -232,11 +234,14 @@ def _rules(
         select rule_code, detail_zh, first_seen, open_days from ranked
         where rank <= ? order by rule_code, rank
         """,
-        [as_of, as_of, WORST_CASES],
+        [as_of, as_of, 4 * WORST_CASES],
     ).fetchall()
     cases: dict[str, list[Case]] = {}
     for rule_code, detail, first_seen, open_days in worst:
-        cases.setdefault(rule_code, []).append(Case(detail or "", first_seen, int(open_days)))
+        chosen = cases.setdefault(rule_code, [])
+        # one sentence once: a person-level finding per slot unit may repeat the same words
+        if len(chosen) < WORST_CASES and all(c.detail != (detail or "") for c in chosen):
+            chosen.append(Case(detail or "", first_seen, int(open_days)))
     return [
         RuleFindings(
             r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]), int(r[6]), cases.get(r[0], [])
@@ -282,6 +287,7 @@ def _load(con: duckdb.DuckDBPyConnection, as_of: date) -> LoadSummary | None:
 def gather(con: duckdb.DuckDBPyConnection, as_of: date) -> ReportData:
     previous = previous_batch(con, as_of)
     return ReportData(
+        county=county_name(con, as_of),
         as_of=as_of,
         previous=previous,
         institutions_by_category=_institutions(con, as_of),

@@ -5,7 +5,8 @@ county small enough to know every number by heart — three batches, two townshi
 independent of the ingest and dbt parts. Shapes that matter to the exports are deliberate:
 a finding that returns after being resolved (SECONDED of 赵六: held 09-20, gone 10-20, back
 11-20), findings that resolve (MIXED_QUOTA, LEADER_RATIO), findings that appear (OVER_AGE,
-INVALID_ID), an Excel-damaged identity number, and a quarantine reason that quotes a number.
+INVALID_ID, DUPLICATE_SLOT — one finding per slot unit, both with the same sentence), an
+Excel-damaged identity number, and a quarantine reason that quotes a number.
 `findings_history` keeps resolved findings as rows with status 'resolved' too, so the exports
 must select on status, not on presence.
 """
@@ -25,6 +26,9 @@ BATCHES = (B0, B1, B2)
 KEY = b"test-pii-key"
 NIUFO, XIANSHI = "320102001", "320102002"
 QUARANTINED_ID = "320102199001010011"
+DUPLICATE_DETAIL = (
+    "孙八 同一身份证号在2处占用编制：县委办公室行政编制、牛佛镇农业综合服务中心事业编制"
+)
 
 TOWNSHIPS = [
     (NIUFO, "牛佛镇", "镇", "一类", 52000, 180.5),
@@ -249,6 +253,7 @@ RULES = [
     ("SECONDED", "在编不在岗（人编分离）", "warn"),
     ("OVER_AGE", "超过法定退休年龄仍在编", "error"),
     ("INVALID_ID", "身份证号无效", "error"),
+    ("DUPLICATE_SLOT", "一人多编", "error"),
     ("MIXED_QUOTA", "混编", "error"),
     ("LEADER_RATIO", "领导职务占比过高", "warn"),
 ]
@@ -348,6 +353,17 @@ FINDINGS = [
         {
             B2: (0, 0, "周九 身份证号被Excel损坏（excel_damaged）"),
         },
+    ),
+    *(
+        Finding(
+            "DUPLICATE_SLOT",
+            slot,
+            town,
+            "",
+            "孙八",
+            {B2: (2, 1, DUPLICATE_DETAIL)},
+        )
+        for slot, town in (("C001", None), ("N002", NIUFO))
     ),
     Finding(
         "MIXED_QUOTA",

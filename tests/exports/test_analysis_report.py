@@ -13,6 +13,7 @@ import pytest
 from exports.cli import report_command
 from exports.report import compose, leadership_sentence
 from exports.report_data import gather
+from exports.titles import county_word, infer_county_name
 
 SECTIONS = (
     "机构编制运行情况分析报告",
@@ -100,9 +101,16 @@ def test_totals_and_findings_equal_the_marts(mini_pristine: Path, tmp_path: Path
 def test_changes_since_the_previous_batch(mini_pristine: Path, tmp_path: Path) -> None:
     md, _ = _report(mini_pristine, tmp_path)
     assert "与上期（2026年10月20日）相比：在册人员由7人变为8人（+1）" in md
-    # new: OVER_AGE, INVALID_ID, SECONDED (returned); resolved: MIXED_QUOTA, LEADER_RATIO
-    assert "本期新增问题3个，已整改（不再出现）问题2个" in md
+    # new: OVER_AGE, INVALID_ID, 2 × DUPLICATE_SLOT, SECONDED (returned);
+    # resolved: MIXED_QUOTA, LEADER_RATIO
+    assert "本期新增问题5个，已整改（不再出现）问题2个" in md
     assert "- 混编：新增0个，整改1个" in md
+
+
+def test_worst_cases_name_one_sentence_once(mini_pristine: Path, tmp_path: Path) -> None:
+    md, _ = _report(mini_pristine, tmp_path)
+    assert "| DUPLICATE_SLOT | 一人多编 | 严重 | 2 | 2 | 2 | 0 |" in md
+    assert md.count(mini_db.DUPLICATE_DETAIL) == 1
 
 
 def test_report_as_of_the_first_batch(mini_pristine: Path, tmp_path: Path) -> None:
@@ -126,6 +134,26 @@ def test_every_open_rule_gets_a_subsection(mini_pristine: Path) -> None:
         else:
             assert f"（{rule.rule_code}，" not in text
     assert leadership_sentence(data).startswith("全县乡镇工作人员共6人")
+
+
+def test_county_name_is_inferred_from_county_level_institutions(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.institutions as select * from (values "
+        "('2026-11-20'::date, '中共清溪县委办公室', '县直'), "
+        "('2026-11-20', '清溪县财政局', '县直'), "
+        "('2026-11-20', '清溪县城市管理局', '县直'), ('2026-11-20', '县人民医院', '县直'), "
+        "('2026-11-20', '牛佛镇人民政府', '乡镇'), ('2026-11-20', '牛佛镇农业服务中心', '乡镇'), "
+        "('2026-11-20', '牛佛镇文化站', '乡镇')"
+        ") t(as_of, institution_name, level)"
+    )
+    assert infer_county_name(con, mini_db.B2) == "清溪县"
+    assert infer_county_name(con, mini_db.B1) is None  # no institutions that day
+    con.execute("insert into marts.institutions values ('2026-11-20', '老城区民政局', '县直')")
+    con.execute("insert into marts.institutions values ('2026-11-20', '老城区财政局', '县直')")
+    assert infer_county_name(con, mini_db.B2) is None  # 3 of 6: no majority
+    assert county_word("自流井区") == "全区" and county_word("清溪县") == "全县"
 
 
 def test_county_name_comes_from_the_environment(

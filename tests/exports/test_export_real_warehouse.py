@@ -57,6 +57,22 @@ def test_masked_county_export_hides_every_number(real: Path, county_export: Path
         assert row["身份证号（已脱敏）"] == mask_id(raw.get(row["人员标识"]))
 
 
+def test_title_names_the_county_the_institutions_name(real: Path, county_export: Path) -> None:
+    title = read_book(county_export)["机构编制情况"][0][0]
+    county = title.split(" ")[0]
+    newest = _batches(real)[-1]
+    names = [
+        r[0].removeprefix("中共")
+        for r in _rows(
+            real,
+            "select institution_name from marts.institutions where as_of = ? and level = '县直'",
+            [newest],
+        )
+    ]
+    assert sum(n.startswith(county) for n in names) * 2 > len(names), title
+    assert f"截至{newest.year}年{newest.month}月{newest.day}日" in title
+
+
 def test_county_export_counts_equal_the_marts(real: Path, county_export: Path) -> None:
     newest = _batches(real)[-1]
     sheets = read_book(county_export)
