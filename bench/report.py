@@ -207,7 +207,7 @@ def render(results: dict[str, Any]) -> str:
         "RSS is the largest of the runs; rows/s = roster rows of the night ÷ median wall; "
         "ratios are median ÷ median.",
         "",
-        "| scale | people | input | runs | pipeline s | peak RSS MiB | rows/s | incremental s "
+        "| scale | roster rows | input | runs | pipeline s | peak RSS MiB | rows/s | incremental s "
         "| raw s | pandas s | pipeline / raw | pipeline / pandas | ingest rows/s |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
