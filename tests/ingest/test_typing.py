@@ -26,6 +26,8 @@ from ingest_builders import (
     rows,
 )
 
+from ingest.read import number_text
+
 D = dt.date
 
 
@@ -46,88 +48,98 @@ def load_grants(landing: Path, grant_rows: list[list[Any]], fmt: str = "csv"):
     return load(landing)
 
 
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [
-        ("2026-11-20", D(2026, 11, 20)),
-        ("2026/11/20", D(2026, 11, 20)),
-        ("2026.11.20", D(2026, 11, 20)),
-        ("2026-1-5", D(2026, 1, 5)),
-        ("20261120", D(2026, 11, 20)),
-        ("2026年11月20日", D(2026, 11, 20)),
-        ("２０２６年１１月２０日", D(2026, 11, 20)),
-        (" 2026-11-20　", D(2026, 11, 20)),
-        ("1985.03", D(1985, 3, 1)),
-        ("1985-03", D(1985, 3, 1)),
-        ("1985年3月", D(1985, 3, 1)),
-        ("1985.1", D(1985, 1, 1)),  # as text, unambiguous: January
-        ("46346", D(2026, 11, 20)),  # Excel serial number arriving as text
-        (ExcelDate(D(2026, 11, 20)), D(2026, 11, 20)),
-        (ExcelDate(dt.datetime(2026, 11, 20, 9, 30)), D(2026, 11, 20)),
-        (Num(46346), D(2026, 11, 20)),  # serial number cell
-        (Num(46346.75), D(2026, 11, 20)),
-        (Num(20261120), D(2026, 11, 20)),
-        (Num(1985.03), D(1985, 3, 1)),
-    ],
-)
-def test_date_forms(tmp_path: Path, cell: Any, expected: dt.date) -> None:
-    fmt = "xlsx" if isinstance(cell, (Num, ExcelDate)) else "csv"
-    con, _ = load_grants(tmp_path, [grant(生效日期=cell)], fmt=fmt)
-    assert one(con, "select count(*) from audit.quarantine") == 0
-    assert one(con, "select effective_on from raw.quota_grants where doc_no like '%2024%'") == (
-        expected
+DATE_FORMS: list[tuple[Any, dt.date]] = [
+    ("2026-11-20", D(2026, 11, 20)),
+    ("2026/11/20", D(2026, 11, 20)),
+    ("2026.11.20", D(2026, 11, 20)),
+    ("2026-1-5", D(2026, 1, 5)),
+    ("20261120", D(2026, 11, 20)),
+    ("2026年11月20日", D(2026, 11, 20)),
+    ("２０２６年１１月２０日", D(2026, 11, 20)),
+    (" 2026-11-20　", D(2026, 11, 20)),
+    ("1985.03", D(1985, 3, 1)),
+    ("1985-03", D(1985, 3, 1)),
+    ("1985年3月", D(1985, 3, 1)),
+    ("1985.1", D(1985, 1, 1)),  # as text, unambiguous: January
+    ("46346", D(2026, 11, 20)),  # Excel serial number arriving as text
+]
+EXCEL_DATE_FORMS: list[tuple[Any, dt.date]] = [
+    (ExcelDate(D(2026, 11, 20)), D(2026, 11, 20)),
+    (ExcelDate(dt.datetime(2026, 11, 20, 9, 30)), D(2026, 11, 20)),
+    (Num(46346), D(2026, 11, 20)),  # serial number cell
+    (Num(46346.75), D(2026, 11, 20)),
+    (Num(20261120), D(2026, 11, 20)),
+    (Num(1985.03), D(1985, 3, 1)),
+]
+INVALID_DATES: list[Any] = [
+    "2026-02-30",
+    "2026-13-01",
+    "2026",
+    "26-11-20",
+    "2026-11-20x",
+    "十一月",
+    "2026年11月20",
+    "1234",
+    "2026.11.20.1",
+    "2026-11-20 08:00",
+]
+INVALID_EXCEL_DATES: list[Any] = [Num(1985.1), Num(1234)]
+
+
+def cases_by_doc(con, column: str) -> dict[str, Any]:
+    return dict(
+        rows(con, f"select doc_no, {column} from raw.quota_grants where doc_no like 'case%'")
     )
 
 
-@pytest.mark.parametrize(
-    "cell",
-    [
-        "2026-02-30",
-        "2026-13-01",
-        "2026",
-        "26-11-20",
-        "2026-11-20x",
-        "十一月",
-        "2026年11月20",
-        "1234",
-        "2026.11.20.1",
-        "2026-11-20 08:00",
-        Num(1985.1),
-        Num(1234),
-    ],
-)
-def test_invalid_dates_are_row_errors(tmp_path: Path, cell: Any) -> None:
-    fmt = "xlsx" if isinstance(cell, Num) else "csv"
-    con, _ = load_grants(tmp_path, [grant(生效日期=cell)], fmt=fmt)
-    assert one(con, "select count(*) from raw.quota_grants where doc_no like '%2024%'") == 0
-    reason, raw = one(con, "select reason, raw from audit.quarantine")
-    shown = str(cell.value if isinstance(cell, Num) else cell)
-    assert reason.startswith("生效日期: ")
-    assert shown.removesuffix(".0") in reason
-    assert json.loads(raw)["生效日期"] == shown.removesuffix(".0")
-    assert json.loads(raw)["文号"] == "县编发〔2024〕1号"
-    if isinstance(cell, Num) and cell.value == 1985.1:
-        assert "ambiguous" in reason
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_date_forms(tmp_path: Path, fmt: str) -> None:
+    forms = DATE_FORMS + (EXCEL_DATE_FORMS if fmt == "xlsx" else [])
+    con, _ = load_grants(
+        tmp_path, [grant(文号=f"case{i}", 生效日期=cell) for i, (cell, _) in enumerate(forms)], fmt
+    )
+    assert rows(con, "select reason from audit.quarantine") == []
+    got = cases_by_doc(con, "effective_on")
+    assert got == {f"case{i}": expected for i, (_, expected) in enumerate(forms)}, forms
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_invalid_dates_are_row_errors(tmp_path: Path, fmt: str) -> None:
+    cells = INVALID_DATES + (INVALID_EXCEL_DATES if fmt == "xlsx" else [])
+    con, _ = load_grants(
+        tmp_path, [grant(文号=f"case{i}", 生效日期=cell) for i, cell in enumerate(cells)], fmt
+    )
+    assert cases_by_doc(con, "effective_on") == {}
+    quarantined = rows(con, "select row_number, reason, raw from audit.quarantine order by 1")
+    assert [q[0] for q in quarantined] == list(range(2, 2 + len(cells)))
+    for cell, (_, reason, raw) in zip(cells, quarantined, strict=True):
+        shown = number_text(cell.value) if isinstance(cell, Num) else cell
+        assert reason.startswith("生效日期: ") and f'"{shown}"' in reason, (cell, reason)
+        assert json.loads(raw)["生效日期"] == shown  # the row as it arrived
+        assert json.loads(raw)["变动方式"] == "核增"
+        if isinstance(cell, Num) and cell.value == 1985.1:
+            assert "ambiguous" in reason
     assert accounting_holds(con)
 
 
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [
-        ("12", 12),
-        ("12.0", 12),
-        ("１２", 12),
-        (" 12 ", 12),
-        ("+12", 12),
-        ("0", 0),
-        (Num(12.0), 12),
-        (Num(12), 12),
-    ],
-)
-def test_integer_forms(tmp_path: Path, cell: Any, expected: int) -> None:
-    fmt = "xlsx" if isinstance(cell, Num) else "csv"
-    con, _ = load_grants(tmp_path, [grant(数量=cell)], fmt=fmt)
-    assert one(con, "select amount from raw.quota_grants where doc_no like '%2024%'") == expected
+INTEGER_FORMS: list[tuple[Any, int]] = [
+    ("12", 12),
+    ("12.0", 12),
+    ("１２", 12),
+    (" 12 ", 12),
+    ("+12", 12),
+    ("0", 0),
+]
+EXCEL_INTEGER_FORMS: list[tuple[Any, int]] = [(Num(12.0), 12), (Num(12), 12)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_integer_forms(tmp_path: Path, fmt: str) -> None:
+    forms = INTEGER_FORMS + (EXCEL_INTEGER_FORMS if fmt == "xlsx" else [])
+    con, _ = load_grants(
+        tmp_path, [grant(文号=f"case{i}", 数量=cell) for i, (cell, _) in enumerate(forms)], fmt
+    )
+    assert cases_by_doc(con, "amount") == {f"case{i}": n for i, (_, n) in enumerate(forms)}
 
 
 def test_quoted_integer_in_csv(tmp_path: Path) -> None:
@@ -141,23 +153,28 @@ def test_quoted_integer_in_csv(tmp_path: Path) -> None:
     assert one(con, "select amount from raw.quota_grants") == 12
 
 
-@pytest.mark.parametrize(
-    ("cell", "why"),
-    [
-        ("12.5", "is not an integer"),
-        ("十二", "is not an integer"),
-        ("1,200", "is not an integer"),
-        ("1e3", "is not an integer"),
-        ("-3", "is negative"),
-        (Num(12.5), "is not an integer"),
-    ],
-)
-def test_invalid_integers_are_row_errors(tmp_path: Path, cell: Any, why: str) -> None:
-    fmt = "xlsx" if isinstance(cell, Num) else "csv"
-    con, _ = load_grants(tmp_path, [grant(数量=cell)], fmt=fmt)
-    reason = one(con, "select reason from audit.quarantine")
-    assert reason.startswith("数量: ") and why in reason
-    assert one(con, "select count(*) from raw.quota_grants where doc_no like '%2024%'") == 0
+INVALID_INTEGERS: list[tuple[Any, str]] = [
+    ("12.5", "is not an integer"),
+    ("十二", "is not an integer"),
+    ("1,200", "is not an integer"),
+    ("1e3", "is not an integer"),
+    ("-3", "is negative"),
+    (Num(12.5), "is not an integer"),
+]
+
+
+def test_invalid_integers_are_row_errors(tmp_path: Path) -> None:
+    con, _ = load_grants(
+        tmp_path,
+        [grant(文号=f"case{i}", 数量=cell) for i, (cell, _) in enumerate(INVALID_INTEGERS)],
+        fmt="xlsx",
+    )
+    assert cases_by_doc(con, "amount") == {}
+    reasons = [r[0] for r in rows(con, "select reason from audit.quarantine order by row_number")]
+    assert len(reasons) == len(INVALID_INTEGERS)
+    for (cell, why), reason in zip(INVALID_INTEGERS, reasons, strict=True):
+        shown = number_text(cell.value) if isinstance(cell, Num) else cell
+        assert reason == f'数量: "{shown}" {why}', reason
 
 
 def test_unknown_enumeration_and_missing_required(tmp_path: Path) -> None:
