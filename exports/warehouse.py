@@ -18,6 +18,9 @@ import duckdb
 from exports.errors import UsageError
 from orchestration.publish import connect_readonly
 
+#: Bytes 8–11 of every DuckDB database file.
+DUCKDB_MAGIC = b"DUCK"
+
 #: Tables the commands cannot work without (docs/interfaces.md).
 REQUIRED_TABLES = (
     "marts.staffing_reconciliation",
@@ -35,6 +38,10 @@ def open_warehouse(path: Path, extra: tuple[str, ...] = ()) -> Iterator[duckdb.D
     """A read-only connection to a published warehouse, checked for the tables we read."""
     if not path.is_file():
         raise UsageError(f"{path}: no such warehouse file")
+    with path.open("rb") as fh:
+        header = fh.read(12)
+    if header[8:12] != DUCKDB_MAGIC:  # fail at once rather than after connect_readonly's retries
+        raise UsageError(f"{path}: not a DuckDB file, cannot open the warehouse")
     try:
         con = connect_readonly(path)
     except RuntimeError as exc:

@@ -34,7 +34,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _tidy(value: Any, column: Column) -> Any:
+    """Measured values such as a leader ratio arrive as doubles: 4 decimals are plenty."""
+    if column.kind == "num" and isinstance(value, float):
+        rounded = round(value, 4)
+        return int(rounded) if rounded.is_integer() else rounded
+    return value
+
+
 def _cell_text(value: Any, column: Column) -> str:
+    value = _tidy(value, column)
     if value is None:
         return ""
     if column.kind == "date":
@@ -149,6 +158,7 @@ def _write_cell(
     formats: _Formats,
     scrub: Callable[[str], str] | None,
 ) -> None:
+    value = _tidy(value, column)
     if value is None:
         return
     if isinstance(value, datetime | date):
