@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -230,6 +231,8 @@ def _apply_config(spec: SuiteSpec, config: DataQualityConfig) -> SuiteSpec:
 
 def batch_windows(db_path: Path, batch_dates: Sequence[date] | None = None) -> list[BatchWindow]:
     """The batches to evaluate (default: the newest loaded), each with the batch before it."""
+    if not Path(db_path).is_file():  # connecting would create an empty database
+        raise FileNotFoundError(f"{db_path}: no such warehouse file")
     con = duckdb.connect(str(db_path))
     try:
         loaded = _loaded_batches(con)
@@ -314,6 +317,10 @@ class _Session:
         self.db_path = db_path
         self.docs_dir = docs_dir
         self.gx = gx
+        # The site shows the latest run (the history is audit.dq_results): pages of earlier
+        # runs would no longer be linked from the index and would grow by ~1.5 MB a night.
+        for earlier in ("validations", "expectations"):
+            shutil.rmtree(docs_dir / earlier, ignore_errors=True)
         docs_dir.mkdir(parents=True, exist_ok=True)
         config = DataContextConfig(
             store_backend_defaults=InMemoryStoreBackendDefaults(),

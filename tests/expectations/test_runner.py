@@ -105,3 +105,20 @@ def test_a_warehouse_without_batches_has_nothing_to_check(tmp_path: Path) -> Non
     finally:
         con.close()
     assert tables == []
+
+
+def test_data_docs_show_the_latest_run(build: Path, tmp_path: Path) -> None:
+    docs = tmp_path / "dq_docs"
+    run_suites(build, "night-1", docs, suites=["raw_townships"])
+    run_suites(build, "night-2", docs, suites=["load_report"])
+    pages = {
+        p.relative_to(docs / "validations").parts[0] for p in docs.rglob("validations/**/*.html")
+    }
+    assert pages == {"load_report"}
+    assert "load_report" in (docs / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_missing_file_is_refused_not_created(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        run_suites(tmp_path / "nope.duckdb", "r", tmp_path / "docs")
+    assert not (tmp_path / "nope.duckdb").exists()
