@@ -32,7 +32,7 @@ import duckdb
 from ingest.discover import batch_folders, source_files
 from ingest.errors import BatchOrderError, UnreadableSourceError
 from ingest.headers import HeaderMap, find_header
-from ingest.identity import hmac_pads
+from ingest.identity import hmac_pads, id_shape
 from ingest.normalise import lit
 from ingest.read import SourceTable, read_source
 from ingest.schema import RAW_COLUMNS, ensure_schema, raw_column_names
@@ -221,6 +221,9 @@ def _prepare_file(
         if table.sheet is not None:
             label += f" (sheet {table.sheet})"
         header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
+        if source == "roster":
+            id_column = table.table.column(f"t{header.columns['id_number']}")
+            table.add_column("id_shape", id_shape(id_column))
         params = {"ipad": pads[0], "opad": pads[1]} if source == "roster" else None
         con.execute(typed_sql(spec, header, table, typed), params)
     except BaseException:

@@ -70,8 +70,8 @@ def lit(text: str) -> str:
 
 def totals_sql(first_text: str) -> str:
     """True when the first non-empty cell says 合计 / 总计 / 小计 (inner spaces ignored)."""
-    words = ", ".join(lit(w) for w in TOTALS_WORDS)
-    return f"coalesce(replace({first_text}, ' ', '') in ({words}), false)"
+    words = "[" + ", ".join(lit(w) for w in TOTALS_WORDS) + "]"
+    return f"coalesce(list_contains({words}, replace({first_text}, ' ', '')), false)"
 
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"

@@ -72,6 +72,13 @@ class SourceTable:
         columns = [top.column(f"c{i}").to_pylist() for i in range(self.width)]
         return [(n, [col[r] for col in columns]) for r, n in enumerate(numbers)]
 
+    def add_column(self, name: str, column: pa.Array) -> None:
+        """Append a column computed from this table (e.g. identity-number checks)."""
+        table = self.table.append_column(name, column)
+        self.table = pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS))
+        self.con.complete()
+        self.con.register(self.relation, self.table)
+
     def close(self) -> None:
         """Unregister the relation (best effort)."""
         try:

@@ -67,10 +67,10 @@ def _field_errors(source: str, f: Field, cell: Cell, value: str) -> list[str]:
     if f.required and not (source == "roster" and f.column == "name"):  # own rule (身份证号)
         errors.append(f"case when {x} is null then {label} || ': required value missing' end")
     if f.kind == "enum":
-        allowed = ", ".join(lit(v) for v in f.values)
+        allowed = "[" + ", ".join(lit(v) for v in f.values) + "]"
         expected = lit(" (expected " + " / ".join(f.values) + ")")
         errors.append(
-            f"case when {x} is not null and {x} not in ({allowed}) "
+            f"case when {x} is not null and not list_contains({allowed}, {x}) "
             f"then {label} || ': unknown value ' || {shown} || {expected} end"
         )
     elif f.kind == "date":
@@ -165,14 +165,14 @@ def _rule_errors(spec: SourceSpec, present: dict[str, Cell]) -> list[str]:
             f"case when {x('institution_code')} is null and {x('institution_name')} is null "
             "then '机构编码 / 机构名称: both blank (one of them identifies the institution)' end"
         )
-        quota = ", ".join(lit(k) for k in QUOTA_KINDS)
-        leaders = ", ".join(lit(k) for k in LEADERSHIP_KINDS)
+        quota = "[" + ", ".join(lit(k) for k in QUOTA_KINDS) + "]"
+        leaders = "[" + ", ".join(lit(k) for k in LEADERSHIP_KINDS) + "]"
         errors.append(
-            f"case when v_item = '编制' and v_kind in ({leaders}) "
+            f"case when v_item = '编制' and list_contains({leaders}, v_kind) "
             "then '类别: \"' || v_kind || '\" is not a kind of 编制 (expected "
             + " / ".join(QUOTA_KINDS)
             + ")' "
-            f"when v_item = '领导职数' and v_kind in ({quota}) "
+            f"when v_item = '领导职数' and list_contains({quota}, v_kind) "
             "then '类别: \"' || v_kind || '\" is not a kind of 领导职数 (expected "
             + " / ".join(LEADERSHIP_KINDS)
             + ")' end"
@@ -229,6 +229,8 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
     width = source.width
     raw_cols = [f"c{i}" for i in range(width)]
     kind_cols = [f"k{i}" for i in sorted(source.kind_columns) if i < width]
+    if spec.name == "roster":
+        kind_cols.append("id_shape")  # computed by ingest.identity.id_shape
     present: dict[str, Cell] = {}
     for column, index in header.columns.items():
         kind = f"k{index}" if index in source.kind_columns else None
@@ -281,7 +283,9 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
 
     final_extra = ""
     if spec.name == "roster":
-        problem = identity.id_problem_sql("v_id_number", "id_damaged", birth, birth_month, gender)
+        problem = identity.id_problem_sql(
+            "v_id_number", "id_damaged", "id_shape", birth, birth_month, gender
+        )
         final_extra = f", {problem} as v_id_problem"
     sql = f"""
 create or replace temp table {out} as

@@ -157,3 +157,59 @@ def test_person_key_uses_the_given_key(tmp_path: Path) -> None:
     con, _ = load(tmp_path, key=b"other")
     assert one(con, "select person_key from raw.roster") == person_key(make_id(), b"other")
     assert one(con, "select person_key from raw.roster") != person_key(make_id(), KEY)
+
+
+def reference_shape(text: str | None) -> int:
+    """id_shape's contract, written plainly: 0 fine/blank, 1 length, 2 format, 3 check."""
+    import datetime as dt
+
+    if text is None:
+        return 0
+    text = text.upper()
+    if len(text) != 18:
+        return 1
+    if not (text[:17].isascii() and text[:17].isdigit()) or text[17] not in "0123456789X":
+        return 2
+    try:
+        dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return 2
+    return 0 if ric.calc_check_digit(text) == text[17] else 3
+
+
+def test_id_shape_matches_a_plain_reference() -> None:
+    import pyarrow as pa
+
+    from ingest.identity import id_shape
+
+    rng = random.Random(11)
+    texts: list[str | None] = [
+        None,
+        "",
+        "x",
+        make_id(),
+        make_id().lower(),
+        id_with_x_check(),
+        id_with_x_check().lower(),
+        make_id(birth="20000229"),
+        make_id(birth="19000229"),
+        make_id(birth="19901300"),
+        make_id(birth="19900100"),
+        "１" * 18,
+        "1" * 17 + "Y",
+        "1" * 19,
+    ]
+    for _ in range(3000):
+        body = "".join(rng.choice("0123456789") for _ in range(17))
+        body = (
+            body[:6]
+            + str(rng.randint(1900, 2030))
+            + f"{rng.randint(0, 13):02d}"
+            + f"{rng.randint(0, 32):02d}"
+            + body[14:]
+        )
+        last = rng.choice("0123456789X")
+        texts.append(body + last if rng.random() < 0.9 else body + last + "1")
+    got = id_shape(pa.chunked_array([pa.array(texts[:700]), pa.array(texts[700:])])).to_pylist()
+    assert got == [reference_shape(t) for t in texts]
+    assert {0, 1, 2, 3} <= set(got)
