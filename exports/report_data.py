@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from exports.findings import HELD, first_seen_sql
-from exports.sheets import QUOTA_ORDER, SOURCE_ORDER, SOURCE_ZH, severity_rank
+from exports.sql import QUOTA_ORDER, SOURCE_ORDER, SOURCE_ZH, severity_rank
 from exports.titles import county_name
 from exports.warehouse import previous_batch, table_exists
 

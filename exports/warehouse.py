@@ -1,8 +1,9 @@
 """Read-only access to the published warehouse: batch dates, the as-of date, the scope.
 
-Why read-only and short-lived: DuckDB lets no writer in while any process holds the file, so an
-export that kept it open would block the nightly publish. Everything the commands need is read
-through one read-only connection, which is closed before anything is written.
+Why one short-lived read-only connection: a run may replace the published file at any moment.
+One connection reads one file (the one it opened), so every sheet of a workbook comes from the
+same publish; and it is closed before the export writes anything, so an export never holds open
+the file it is about to replace with its log row.
 """
 
 from __future__ import annotations
@@ -68,6 +69,16 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
         [schema, name],
     ).fetchone()
     return bool(row and row[0])
+
+
+def existing_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> set[str]:
+    schema, name = qualified.split(".", 1)
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def batch_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
