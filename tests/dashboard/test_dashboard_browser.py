@@ -135,8 +135,14 @@ def test_township_page_in_chromium(server: str, browser_warehouse: Path, tmp_pat
                 .get_by_test_id("stMetricValue")
             )
             expect(figure).to_have_text(str(authorized))
-            # The last section has rendered too before the screenshot.
+            # The whole page has rendered before the screenshot: the last section's figure and
+            # both of its charts are drawn, and the script is no longer running.
             expect(page.get_by_test_id("stMetric").filter(has_text="本科及以上占比")).to_be_visible()
+            charts = page.get_by_test_id("stVegaLiteChart")
+            expect(charts).to_have_count(2)
+            for i in range(2):
+                expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
 
             shot = tmp_path / "township.png"
             page.screenshot(path=str(shot), full_page=True)
