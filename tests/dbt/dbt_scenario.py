@@ -197,6 +197,7 @@ def _staff(prefix: str, code: str, staff: int, leaders: int) -> list[Person]:
 
 
 SHARED_ID = "511025198001010013"  # one number, two names (ID_CONFLICT)
+SPACED_ID = "511025198203040021"
 
 PEOPLE = [
     # unit-name resolution
@@ -253,6 +254,9 @@ PEOPLE = [
     # ID_CONFLICT: one number, two names, two slot units
     Person("赵三", "B02", quota_type="事业编制", category="参公人员", id_number=SHARED_ID),
     Person("赵叁", "B01", quota_type="事业编制", category="事业人员", id_number=SHARED_ID),
+    # one number, one name written with a space: no ID_CONFLICT, one slot
+    Person("钟一", "B04", quota_type="事业编制", category="事业人员", id_number=SPACED_ID),
+    Person("钟 一", "B04", quota_type="事业编制", category="事业人员", id_number=SPACED_ID),
     # INVALID_ID
     Person(
         "冯一",

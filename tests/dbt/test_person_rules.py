@@ -43,6 +43,9 @@ def test_fires(warehouse, rule: str, person: str, institution: str) -> None:
         ("SECONDED", "周三"),  # works in a 内设机构 of the slot unit
         ("SECONDED", "周一"),
         ("DUPLICATE_SLOT", "赵二"),  # listed twice on the same slot
+        ("ID_CONFLICT", "赵一"),  # two rows, one name
+        ("ID_CONFLICT", "钟一"),  # the same name once written with a space
+        ("DUPLICATE_SLOT", "钟一"),
         ("INVALID_ID", "周一"),
     ],
 )

@@ -9,6 +9,11 @@
 
 with
 
+roster_resolved as (
+    select * from {{ ref('int_roster_resolved') }}
+),
+
+-- how a sentence names the slot and work units (the name as given when unresolved)
 roster as (
     select
         *,
@@ -16,7 +21,7 @@ roster as (
             as slot_label,
         coalesce(work_institution_name, work_unit_name, work_unit_text, '（未填写）')
             as work_label
-    from {{ ref('int_roster_resolved') }}
+    from roster_resolved
 ),
 
 over_rank as (
