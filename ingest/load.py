@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,9 +95,22 @@ def load_landing(con: duckdb.DuckDBPyConnection, landing: Path, pii_key: bytes) 
         )
     pads = hmac_pads(pii_key)
     results: list[SourceLoad] = []
-    for batch_date in pending:
-        results.extend(_load_batch(con, batch_date, folders[batch_date], landing, pads))
+    with _quiet(con):
+        for batch_date in pending:
+            results.extend(_load_batch(con, batch_date, folders[batch_date], landing, pads))
     return LoadResult(tuple(pending), tuple(results))
+
+
+@contextlib.contextmanager
+def _quiet(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """No DuckDB progress bar on stdout during a load (it would land in the run's log);
+    the connection's setting is restored afterwards."""
+    before = _fetch_one(con, "select current_setting('enable_progress_bar')")[0]
+    con.execute("set enable_progress_bar = false")
+    try:
+        yield
+    finally:
+        con.execute(f"set enable_progress_bar = {str(bool(before)).lower()}")
 
 
 def _load_batch(

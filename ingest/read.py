@@ -188,8 +188,9 @@ def cells_to_arrow(rows: Sequence[Sequence[object]]) -> tuple[dict[str, pa.Array
     Columns of text only (the bulk of a roster) pass through untouched; only columns holding
     numbers or dates are converted cell by cell. Empty cells become NULL.
     """
-    width = max((len(r) for r in rows), default=0)
-    if any(len(r) != width for r in rows):
+    lengths = set(map(len, rows))
+    width = max(lengths, default=0)
+    if len(lengths) > 1:
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
     raw: dict[str, pa.Array] = {}
     kinds: dict[str, pa.Array] = {}
