@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -292,6 +295,29 @@ def test_through_the_bianzhi_command(mini: Path, out_dir: Path) -> None:
         main(["export", "--warehouse", str(mini), "--out", str(out_dir), "--as-of", "1999-01-01"])
         == 2
     )
+
+
+def test_exit_code_of_the_command_process(mini: Path, out_dir: Path) -> None:
+    """The real process (console script entry point): an unknown date ends with status 2."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "export", "--warehouse", str(mini),
+         "--out", str(out_dir), "--as-of", "2026-10-21"],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "no batch of that date is loaded" in proc.stderr
+    assert not out_dir.exists()
+
+
+def test_township_and_institution_together_is_a_usage_error(mini: Path, out_dir: Path) -> None:
+    from orchestration.cli import main
+
+    argv = ["export", "--warehouse", str(mini), "--out", str(out_dir)]
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--township", mini_db.NIUFO, "--institution", "N001"])
+    assert exc.value.code == 2
 
 
 def test_published_file_is_replaced_atomically(mini: Path, out_dir: Path) -> None:
