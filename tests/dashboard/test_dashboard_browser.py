@@ -125,6 +125,7 @@ def test_township_page_in_chromium(server: str, browser_warehouse: Path, tmp_pat
             page.goto(server)
             page.get_by_test_id("stSidebar").get_by_text("乡镇", exact=True).click()
             page.get_by_test_id("stSelectbox").filter(has_text="选择乡镇").click()
+            page.keyboard.type(name)  # narrows the (virtualised) option list, as a user would
             page.get_by_role("option", name=f"{name}（{code}）").click()
 
             heading = page.get_by_role("heading", name=name, exact=True)
