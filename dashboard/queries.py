@@ -33,10 +33,19 @@ QUOTA_TYPES = ("行政编制", "政法专项编制", "事业编制", "工勤编�
 LEADERSHIP_KINDS = ("正职", "副职", "内设机构正职", "内设机构副职")
 SEVERITIES = ("error", "warn", "info")
 STATUSES = ("open", "resolved")
+SOURCES = ("townships", "institutions", "quota_grants", "roster")
 
-_QUOTA_ORDER = "list_position(['行政编制', '政法专项编制', '事业编制', '工勤编制'], quota_type)"
-_KIND_ORDER = "list_position(['正职', '副职', '内设机构正职', '内设机构副职'], leadership_kind)"
-_SEVERITY_ORDER = "list_position(['error', 'warn', 'info'], severity)"
+
+
+def _order_by(column: str, values: Sequence[str]) -> str:
+    """A sort key placing `column` in the contract's order (constants, never user input)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"list_position([{listed}], {column})"
+
+
+_QUOTA_ORDER = _order_by("quota_type", QUOTA_TYPES)
+_KIND_ORDER = _order_by("leadership_kind", LEADERSHIP_KINDS)
+_SEVERITY_ORDER = _order_by("severity", SEVERITIES)
 
 #: Identity-number look-alikes: 18 characters (17 digits + digit/X), the old 15-digit form, and
 #: the scientific notation Excel turns them into. Masked in any text the dashboard shows from
@@ -355,7 +364,7 @@ def load_report(connect: Connect) -> pd.DataFrame:
             "select batch_date, source, file_name, sheet, rows_read, rows_loaded, "
             "rows_quarantined, rows_blank, rows_totals, carried_forward, anomaly_accepted, "
             "message from audit.load_report order by batch_date desc, "
-            "list_position(['townships', 'institutions', 'quota_grants', 'roster'], source)",
+            f"{_order_by('source', SOURCES)}",
         )
     )
 
