@@ -18,6 +18,28 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _BUILTIN_OWNER = re.compile(r"of '([A-Za-z_][\w.]*)'")
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)")
 
+#: Named pieces of a run: (label, file suffix, function). Cumulative seconds of the outermost
+#: call; pieces overlap (dbt parse is inside the dbt invocation) and thread time adds up.
+BUCKETS: tuple[tuple[str, str, str], ...] = (
+    ("imports (every module, first use)", "<frozen importlib._bootstrap>", "_find_and_load"),
+    ("Dagster instance (ephemeral) start", "orchestration/execute.py", "_instance"),
+    ("ingest: load_landing", "ingest/load.py", "load_landing"),
+    ("dbt: dbtRunner.invoke (whole dbt build)", "dbt/cli/main.py", "invoke"),
+    ("dbt: parse / load manifest", "dbt/parser/manifest.py", "parse_manifest"),
+    ("dbt: write manifest / partial-parse state", "dbt/parser/manifest.py", "write_manifest"),
+    ("dbt: node runners (2 threads, summed)", "dbt/task/runnable.py", "call_runner"),
+    ("dbt: compile nodes (Jinja)", "dbt/compilation.py", "compile_node"),
+    ("dbt: unit tests", "dbt/task/test.py", "execute_unit_test"),
+    ("dbt: data tests", "dbt/task/test.py", "execute_data_test"),
+    (
+        "dbt: DuckDB execute (the SQL itself)",
+        "dbt/adapters/duckdb/environments/local.py",
+        "execute",
+    ),
+    ("dagster-dbt: events from dbt results", "orchestration/dbt_run.py", "dagster_events"),
+    ("publish: checkpoint + replace", "orchestration/publish.py", "publish"),
+)
+
 
 def package_of(filename: str, funcname: str) -> str:
     """The top-level package a profiled function belongs to."""
@@ -26,6 +48,8 @@ def package_of(filename: str, funcname: str) -> str:
         if match:
             return match.group(1).split(".")[0].lstrip("_") or "builtins"
         return "builtins"
+    if filename.startswith("<"):  # <frozen importlib._bootstrap>, <string>, <template>
+        return "(import system)" if "importlib" in filename else "(generated code)"
     if "site-packages/" in filename:
         return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
     try:
@@ -33,8 +57,6 @@ def package_of(filename: str, funcname: str) -> str:
         return f"(project) {rel.parts[0]}"
     except (ValueError, OSError):
         pass
-    if filename.startswith("<frozen"):
-        return "(import system)"
     return "(stdlib)"
 
 
@@ -62,7 +84,21 @@ def summarise(stats_path: Path, top: int = 25) -> dict[str, Any]:
             }
         )
     packages = sorted(by_package.items(), key=lambda kv: kv[1], reverse=True)
+    buckets = []
+    for label, suffix, func in BUCKETS:
+        matches = [
+            (v[1], v[3]) for (f, _l, name), v in raw.items() if f.endswith(suffix) and name == func
+        ]
+        if matches:
+            buckets.append(
+                {
+                    "piece": label,
+                    "calls": sum(n for n, _ in matches),
+                    "cumulative_s": round(sum(c for _, c in matches), 3),
+                }
+            )
     return {
+        "buckets": buckets,
         "profile_total_self_s": round(total, 3),
         "self_by_package": [{"package": p, "self_s": round(s, 3)} for p, s in packages[:20]],
         "top_cumulative": sites,

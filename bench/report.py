@@ -228,10 +228,11 @@ def render(results: dict[str, Any]) -> str:
         "",
         "Split of `bianzhi run` (median seconds per Dagster step; *other* = wall − steps: "
         "interpreter start, imports, Dagster set-up and tear-down, lock; dbt tests run inside "
-        "the dbt build step):",
+        "the dbt build step; *dbt parse* per run: full, partial, or skipped = dbt's saved "
+        "manifest reused as is):",
         "",
-        "| scale | night | ingest | dbt build | checks | publish | other | total |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scale | night | ingest | dbt build | checks | publish | other | total | dbt parse |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, rec in _ordered(results):
         for night in ("pipeline", "incremental"):
@@ -243,7 +244,8 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {label} | {_f(split.get('ingest'))} | {_f(split.get('dbt_build'))} "
                 f"| {_f(split.get('checks'))} | {_f(split.get('publish'))} "
-                f"| {_f(split.get('other'))} | {_f(stage.get('median_wall_s'))} |"
+                f"| {_f(split.get('other'))} | {_f(stage.get('median_wall_s'))} "
+                f"| {', '.join(str(m) for m in stage.get('dbt_parse_modes', [])) or '—'} |"
             )
     lines += [
         "",
@@ -306,6 +308,13 @@ def _render_profile(prof: dict[str, Any]) -> list[str]:
         f"Profile of one `bianzhi run` at {prof.get('scale')} (cProfile, in-process; "
         f"{_f(prof.get('profiled_seconds'))} s profiled, {_f(prof.get('wall_s'))} s wall with "
         "the profiler's overhead):",
+        "",
+        "| piece of the run (cumulative; pieces overlap) | calls | s |",
+        "|---|---|---|",
+    ]
+    for row in prof.get("buckets", []):
+        lines.append(f"| {row['piece']} | {row['calls']} | {_f(row['cumulative_s'])} |")
+    lines += [
         "",
         "| package (self time) | s |",
         "|---|---|",

@@ -50,22 +50,66 @@ def run_pipeline_captured(argv: list[str]) -> tuple[int, Any]:
     `orchestration.execute.outcome_of`, which it calls with the ExecuteInProcessResult. Nothing
     else of the run changes. (A public `step_timings` there would make this wrapper unnecessary.)
     """
+    import orchestration.assets as assets
     import orchestration.execute as execute
     from orchestration.cli import main
 
     captured: dict[str, Any] = {}
     original = execute.outcome_of
+    original_invoke = assets.invoke_dbt
 
     def capture(result: Any) -> Any:
         captured["result"] = result
         return original(result)
 
+    def invoke_watching_parse(*args: Any, **kwargs: Any) -> Any:
+        captured["dbt_parse"] = watch_dbt_parse()
+        return original_invoke(*args, **kwargs)
+
     execute.outcome_of = capture  # type: ignore[assignment]
+    assets.invoke_dbt = invoke_watching_parse  # type: ignore[assignment]
     try:
         code = main(argv)
     finally:
         execute.outcome_of = original  # type: ignore[assignment]
+        assets.invoke_dbt = original_invoke  # type: ignore[assignment]
+    LAST_PARSE.clear()
+    LAST_PARSE.update(captured.get("dbt_parse", {}))
     return code, captured.get("result")
+
+
+#: How dbt parsed the project in the last captured run: mode full / partial / skipped + reasons.
+LAST_PARSE: dict[str, Any] = {}
+
+
+def watch_dbt_parse() -> dict[str, Any]:
+    """Record whether dbt reused its partial-parse state, and why not.
+
+    Parsing is most of a county-sized `dbt build` (full parse vs partial differ by seconds), and
+    whether it is partial depends on dbt's saved state in the shared target folder: a run is
+    only interpretable with this recorded. Imported here, inside the dbt step, as the run would.
+    """
+    import dbt.parser.manifest as manifest
+
+    info: dict[str, Any] = {"mode": None, "reasons": []}
+    real_event = manifest.UnableToPartialParse
+    real_load = manifest.ManifestLoader.load
+
+    def event(*args: Any, **kwargs: Any) -> Any:
+        info["reasons"].append(str(kwargs.get("reason", "")))
+        return real_event(*args, **kwargs)
+
+    def load(self: Any) -> Any:
+        result = real_load(self)
+        if self.skip_parsing:
+            info["mode"] = "skipped"
+        else:
+            info["mode"] = "partial" if self.partially_parsing else "full"
+        return result
+
+    manifest.UnableToPartialParse = event  # type: ignore[assignment,misc]
+    manifest.ManifestLoader.load = load  # type: ignore[method-assign]
+    return info
 
 
 def step_durations(result: Any) -> dict[str, float | None]:
@@ -96,6 +140,7 @@ def stage_pipeline(args: argparse.Namespace) -> dict[str, Any]:
         "steps": step_durations(result),
         "in_process_seconds": t1 - t0,
         "start_to_main_seconds": t0 - T_START,
+        "dbt_parse": dict(LAST_PARSE),
     }
 
 
@@ -142,7 +187,9 @@ def stage_pandas(args: argparse.Namespace) -> dict[str, Any]:
 
 def stage_profile(args: argparse.Namespace) -> dict[str, Any]:
     """cProfile of a whole `bianzhi run`, imports included, summarised by bench.profiling."""
+    import contextlib
     import cProfile
+    import pstats
 
     from bench.profiling import summarise
 
@@ -150,18 +197,50 @@ def stage_profile(args: argparse.Namespace) -> dict[str, Any]:
     if args.config:
         argv += ["--config", args.config]
     profiler = cProfile.Profile()
+    thread_profiles = profile_threads()
     t0 = time.perf_counter()
     profiler.enable()
     code, result = run_pipeline_captured(argv)
     profiler.disable()
     wall = time.perf_counter() - t0
-    profiler.dump_stats(args.stats)
+    stats = pstats.Stats(profiler)
+    for thread_profile in thread_profiles:
+        with contextlib.suppress(TypeError):  # a thread that never ran has no stats
+            stats.add(thread_profile)
+    stats.dump_stats(args.stats)
     return {
         "exit_code": code,
         "profiled_seconds": wall,
         "steps": step_durations(result),
+        "dbt_parse": dict(LAST_PARSE),
         **summarise(Path(args.stats)),
     }
+
+
+def profile_threads() -> list[Any]:
+    """Give every thread started from now on its own cProfile; return the growing list.
+
+    cProfile sees only the thread that enabled it, and dbt runs its models in a thread pool: a
+    main-thread profile shows dbt's time as waiting on a queue. The thread profiles are merged
+    into the main one, so self times of work done in parallel add up (CPU, not wall, seconds).
+    """
+    import cProfile
+    import threading
+
+    profiles: list[Any] = []
+    original_run = threading.Thread.run
+
+    def run(self: threading.Thread) -> None:
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        profile.enable()
+        try:
+            original_run(self)
+        finally:
+            profile.disable()
+
+    threading.Thread.run = run  # type: ignore[method-assign]
+    return profiles
 
 
 STAGES = {
