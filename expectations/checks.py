@@ -136,7 +136,9 @@ def unique_together(name: str, columns: Sequence[str], why: str) -> Check:
     )
 
 
-def in_set(name: str, column: str, values: Iterable[Any], why: str = "", kind: str = "enumeration"):
+def in_set(
+    name: str, column: str, values: Iterable[Any], why: str = "", kind: str = "enumeration"
+) -> Check:
     return Check(
         name,
         kind,

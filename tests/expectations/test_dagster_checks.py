@@ -10,12 +10,14 @@ No `from __future__ import annotations` here: Dagster 1.13 compares the `context
 an op with the class itself and refuses the string that the future import would leave there.
 """
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
     AssetSelection,
@@ -41,14 +43,14 @@ RAW_KEYS = [
 
 def _run_job(db: Path, docs: Path) -> ExecuteInProcessResult:
     @multi_asset(specs=[AssetSpec(k) for k in RAW_KEYS], can_subset=False)
-    def ingest():  # noqa: ANN202 - stands for landing_batches: the file is already loaded
+    def ingest() -> Iterator[MaterializeResult]:  # landing_batches: the file is loaded already
         for key in RAW_KEYS:
             yield MaterializeResult(asset_key=key)
 
     specs = check_specs("raw")
 
     @multi_asset_check(specs=specs)
-    def dq_raw(context: AssetCheckExecutionContext):  # noqa: ANN202 - yields check results
+    def dq_raw(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
         # two suites keep the test fast; the other specs must still be answered (passed)
         results = run_suites(
             db, context.run.run_id, docs, layer="raw", suites=["raw_roster", "load_report"]
@@ -71,7 +73,7 @@ def _materialized(result: ExecuteInProcessResult) -> set[AssetKey]:
     return {e.asset_key for e in result.get_asset_materialization_events() if e.asset_key}
 
 
-def _plant(sql: str):  # noqa: ANN202 - a mutation for build_warehouse
+def _plant(sql: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
     def mutate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql.format(b=f"date '{SECOND}'"))
 
