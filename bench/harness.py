@@ -474,6 +474,30 @@ def profile_run(scale: Scale, cfg: Config, landing: Path, root: Path) -> dict[st
         result,
     )
     out = {"scale": scale.name, **m.as_dict()}
+    if m.returncode == 0 and warehouse.exists():
+        # dbt alone on a copy of what the run published: import, parse full / reused, build
+        # with and without unit tests, in a target folder of our own (bench.worker.stage_dbt)
+        diag = prof_dir / "dbt"
+        shutil.rmtree(diag, ignore_errors=True)
+        diag.mkdir()
+        shutil.copyfile(warehouse, diag / "build.duckdb")
+        result = diag / "dbt.json"
+        cfg.log(f"[{scale.name}] dbt alone: parse full / reused, build with / without unit tests")
+        d = run_measured(
+            worker(
+                "dbt",
+                result,
+                db=diag / "build.duckdb",
+                out=diag / "target",
+                config=cfg.config_file,
+            ),
+            root / "logs",
+            "dbt-diagnostic",
+            cfg.timeout,
+            result,
+        )
+        out["dbt_alone"] = d.as_dict()
+        (diag / "build.duckdb").unlink(missing_ok=True)
     code = "import orchestration.cli, orchestration.execute"
     t0 = time.perf_counter()
     proc = subprocess.run(

@@ -324,6 +324,30 @@ def _render_profile(prof: dict[str, Any]) -> list[str]:
     lines += ["", "| heaviest call sites (cumulative) | calls | s |", "|---|---|---|"]
     for row in prof.get("top_cumulative", [])[:18]:
         lines.append(f"| `{row['function'][:110]}` | {row['calls']} | {_f(row['cumulative_s'])} |")
+    dbt = prof.get("dbt_alone") or {}
+    if dbt.get("returncode") == 0:
+        lines += [
+            "",
+            "dbt alone, one warm process, own target folder, on a copy of the published file "
+            f"(import of dbt {_f(dbt.get('dbt_import_s'))} s):",
+            "",
+            "| dbt command | parse | s | node seconds by type (2 threads, summed) |",
+            "|---|---|---|---|",
+        ]
+        for key, label in (
+            ("parse_first", "`dbt parse`, nothing saved"),
+            ("parse_again", "`dbt parse` again"),
+            ("build", "`dbt build` (as the nightly job)"),
+            ("build_without_unit_tests", "`dbt build --exclude-resource-type unit_test`"),
+        ):
+            item = dbt.get(key) or {}
+            by_type = ", ".join(
+                f"{k} {_f(v)}" for k, v in (item.get("node_seconds_by_type") or {}).items()
+            )
+            lines.append(
+                f"| {label} | {(item.get('parse') or {}).get('mode')} | {_f(item.get('s'))} "
+                f"| {by_type or '—'} |"
+            )
     if imp:
         lines += [
             "",

@@ -83,33 +83,42 @@ LAST_PARSE: dict[str, Any] = {}
 
 
 def watch_dbt_parse() -> dict[str, Any]:
-    """Record whether dbt reused its partial-parse state, and why not.
+    """Record whether dbt reused its partial-parse state, and why not, for the next dbt call.
 
     Parsing is most of a county-sized `dbt build` (full parse vs partial differ by seconds), and
     whether it is partial depends on dbt's saved state in the shared target folder: a run is
     only interpretable with this recorded. Imported here, inside the dbt step, as the run would.
+    The hooks are installed once; each call returns a fresh dict that the next parse fills.
     """
     import dbt.parser.manifest as manifest
 
     info: dict[str, Any] = {"mode": None, "reasons": []}
+    _PARSE_WATCH["current"] = info
+    if _PARSE_WATCH.get("installed"):
+        return info
     real_event = manifest.UnableToPartialParse
     real_load = manifest.ManifestLoader.load
 
     def event(*args: Any, **kwargs: Any) -> Any:
-        info["reasons"].append(str(kwargs.get("reason", "")))
+        _PARSE_WATCH["current"]["reasons"].append(str(kwargs.get("reason", "")))
         return real_event(*args, **kwargs)
 
     def load(self: Any) -> Any:
         result = real_load(self)
         if self.skip_parsing:
-            info["mode"] = "skipped"
+            mode = "skipped"
         else:
-            info["mode"] = "partial" if self.partially_parsing else "full"
+            mode = "partial" if self.partially_parsing else "full"
+        _PARSE_WATCH["current"]["mode"] = mode
         return result
 
     manifest.UnableToPartialParse = event  # type: ignore[assignment,misc]
     manifest.ManifestLoader.load = load  # type: ignore[method-assign]
+    _PARSE_WATCH["installed"] = True
     return info
+
+
+_PARSE_WATCH: dict[str, Any] = {}
 
 
 def step_durations(result: Any) -> dict[str, float | None]:
@@ -243,6 +252,56 @@ def profile_threads() -> list[Any]:
     return profiles
 
 
+def stage_dbt(args: argparse.Namespace) -> dict[str, Any]:
+    """dbt alone, in one warm process, on a copy of a published warehouse: what each part costs.
+
+    Why: the pipeline's dbt step mixes dbt's import, its parse (full or reused, depending on
+    the shared partial-parse state), unit tests and the models' SQL. Here each is timed apart,
+    in a target folder of the bench's own, so the recommendations rest on clean numbers.
+    """
+    import os
+
+    t0 = time.perf_counter()
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.config import dbt_vars, load_rules_config
+    from orchestration.dbt_config import DBT_PROJECT_DIR, PROJECT_ROOT
+
+    t_import = time.perf_counter() - t0
+    config = Path(args.config) if args.config else PROJECT_ROOT / "config" / "rules.yml"
+    variables = json.dumps(dbt_vars(load_rules_config(config)), ensure_ascii=False, sort_keys=True)
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    common += ["--target-path", args.out, "--vars", variables, "--quiet"]
+    os.environ["BIANZHI_DB_PATH"] = args.db
+    out: dict[str, Any] = {"dbt_import_s": round(t_import, 3)}
+
+    def timed(name: str, command: list[str]) -> Any:
+        info = watch_dbt_parse()
+        start = time.perf_counter()
+        result = dbtRunner().invoke([*command, *common])
+        out[name] = {
+            "s": round(time.perf_counter() - start, 3),
+            "success": bool(result.success),
+            "parse": info,
+        }
+        return result
+
+    timed("parse_first", ["parse"])
+    timed("parse_again", ["parse"])
+    for name, extra in (
+        ("build", []),
+        ("build_without_unit_tests", ["--exclude-resource-type", "unit_test"]),
+    ):
+        result = timed(name, ["build", *extra])
+        by_type: dict[str, float] = {}
+        for node_result in getattr(result.result, "results", []) or []:
+            kind = str(getattr(node_result.node, "resource_type", "?"))
+            by_type[kind] = by_type.get(kind, 0.0) + float(node_result.execution_time or 0)
+        out[name]["node_seconds_by_type"] = {k: round(v, 3) for k, v in by_type.items()}
+        out[name]["nodes"] = len(getattr(result.result, "results", []) or [])
+    return out
+
+
 STAGES = {
     "generate": stage_generate,
     "pipeline": stage_pipeline,
@@ -250,6 +309,7 @@ STAGES = {
     "raw": stage_raw,
     "pandas": stage_pandas,
     "profile": stage_profile,
+    "dbt": stage_dbt,
 }
 
 
