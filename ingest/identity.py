@@ -98,6 +98,8 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     column = pc.utf8_upper(texts)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = column.cast(pa.large_string())
     codes = np.zeros(len(column), dtype=np.int8)
     valid = column.is_valid().to_numpy(zero_copy_only=False)
     chars = pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
@@ -109,7 +111,8 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     if len(rows) == 0:
         return pa.array(codes, pa.int8())
     sel = pc.take(column, rows)
-    start = int(np.frombuffer(sel.buffers()[1], dtype=np.int32)[sel.offset])
+    offsets = np.int64 if pa.types.is_large_string(sel.type) else np.int32
+    start = int(np.frombuffer(sel.buffers()[1], dtype=offsets)[sel.offset])
     raw = np.frombuffer(sel.buffers()[2], dtype=np.uint8)[start : start + 18 * len(rows)]
     digits = raw.reshape(len(rows), 18).astype(np.int64) - 48
     body, last = digits[:, :17], digits[:, 17]

@@ -328,8 +328,15 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTab
                 table = _duckdb_csv(con, str(copy), width)
             except duckdb.Error as exc:
                 raise _unreadable_csv(path, exc) from exc
-    raw = {f"c{i}": table.column(i).combine_chunks() for i in range(width)}
+    raw = {f"c{i}": _plain_string(table.column(i).combine_chunks()) for i in range(width)}
     return _register(con, name, raw, {}, None, encoding)
+
+
+def _plain_string(column: pa.Array) -> pa.Array:
+    """string / large_string as they come (string_view, if a connection produces it, cast)."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column
+    return column.cast(pa.large_string())
 
 
 def _unreadable_csv(path: Path, exc: Exception) -> UnreadableSourceError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from ingest_builders import (
     GRANT_HEADER,
@@ -127,9 +128,6 @@ def test_required_either_header_missing(tmp_path: Path) -> None:
 def test_failed_batch_publishes_nothing(tmp_path: Path) -> None:
     folder = Batch().write(tmp_path)
     (folder / "人员花名册.csv").write_text("这不是表头\n1,2,3\n", encoding="utf-8")
-    con, _ = (None, None)
-    import duckdb
-
     con = duckdb.connect()
     with pytest.raises(UnreadableSourceError, match=r"人员花名册\.csv: no header row found"):
         load(tmp_path, con)

@@ -213,3 +213,14 @@ def test_id_shape_matches_a_plain_reference() -> None:
     got = id_shape(pa.chunked_array([pa.array(texts[:700]), pa.array(texts[700:])])).to_pylist()
     assert got == [reference_shape(t) for t in texts]
     assert {0, 1, 2, 3} <= set(got)
+
+
+def test_id_shape_on_large_strings() -> None:
+    import pyarrow as pa
+
+    from ingest.identity import id_shape
+
+    texts = [make_id(), with_bad_check(make_id()), None, "123"]
+    got = id_shape(pa.array(texts, pa.large_string()).slice(0)).to_pylist()
+    assert got == [0, 3, 0, 1]
+    assert id_shape(pa.array(texts, pa.string()).slice(1)).to_pylist() == [3, 0, 1]
