@@ -57,10 +57,10 @@ class SuiteSpec:
     @property
     def asset_key(self) -> tuple[str, ...]:
         """The Dagster asset key of the target: ["raw", source] / ["audit", table] for the
-        ingest assets; the model name for dbt marts (see `docs` in the report on the schema
-        prefix dagster-dbt may add)."""
+        ingest assets, ["marts", model] for dbt marts (dagster-dbt's key for a model whose
+        schema is configured, as orchestration's translator keeps it)."""
         schema, table = self.target.split(".", 1)
-        return (table,) if schema == "marts" else (schema, table)
+        return (schema, table)
 
 
 @dataclass(frozen=True)

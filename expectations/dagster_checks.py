@@ -25,9 +25,9 @@ AssetKeyFor = Callable[[str], AssetKey]
 
 
 def default_asset_key(target: str) -> AssetKey:
-    """["raw", source] / ["audit", table] for ingest assets, [model] for dbt marts."""
+    """["raw", source] / ["audit", table] for ingest assets, ["marts", model] for dbt marts."""
     schema, table = target.split(".", 1)
-    return AssetKey([table] if schema == "marts" else [schema, table])
+    return AssetKey([schema, table])
 
 
 def check_specs(

@@ -71,8 +71,8 @@ def test_catalog_names_the_asset_of_each_suite() -> None:
     keys = {s.name: s.asset_key for s in suite_catalog()}
     assert keys["raw_roster"] == ("raw", "roster")
     assert keys["load_report"] == ("audit", "load_report")
-    assert keys["marts_findings"] == ("findings",)
-    assert keys["headcount_change"] == ("roster",)
+    assert keys["marts_findings"] == ("marts", "findings")
+    assert keys["headcount_change"] == ("marts", "roster")
     assert {s.layer for s in suite_catalog(layer="raw")} == {"raw"}
     assert {s.name for s in suite_catalog(layer="raw")} == {
         "raw_townships",

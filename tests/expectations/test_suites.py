@@ -161,5 +161,5 @@ def test_suite_results_carry_dagster_metadata(broken_run: Run) -> None:
     assert meta["failed_warn"] == ["leader_ratio_plausible"]
     assert "| leader_ratio_plausible | warn |" in meta["results"]
     assert result.check_name == "dq_marts_township_leadership"
-    assert result.asset_key == ("township_leadership",)
+    assert result.asset_key == ("marts", "township_leadership")
     assert "leader_ratio_plausible [warn]" in result.describe()
