@@ -4,6 +4,7 @@ planted part add to, so that codes, credit codes and names stay unique in one pl
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +13,7 @@ import pandas as pd
 
 from demo import pools
 from demo.idnum import uscc
+from demo.people import as_object
 
 FUNDING = {"公益一类": "财政全额", "公益二类": "财政差额", "生产经营类": "自收自支"}
 
@@ -94,10 +96,11 @@ class County:
         out: list[str] = []
         used = {t.short for t in self.towns}
         a, b, c = pools.TOWN_CHAR_A, pools.TOWN_CHAR_B, pools.TOWN_CHAR_C
-        candidates = iter(
-            pools.TOWN_HEAD
-            + [x + y for y in b for x in a]
-            + [x + y + z for z in c for y in b for x in a]
+        candidates = itertools.chain(
+            pools.TOWN_HEAD,
+            (x + y for y in b for x in a),
+            (x + y + z for z in c for y in b for x in a),
+            (x + y + z + w for w in b for z in c for y in b for x in a),
         )
         while len(out) < n:
             name = next(candidates)
@@ -179,7 +182,7 @@ class County:
             }
             for i in self.insts
         ]
-        return pd.DataFrame(rows)
+        return as_object(pd.DataFrame(rows))
 
     def towns_frame(self) -> pd.DataFrame:
         return pd.DataFrame(

@@ -16,7 +16,7 @@ from demo import pools
 from demo.county import County, build_bulk_structure, build_county_core
 from demo.idnum import uscc
 from demo.ledger import GRANT_COLUMNS, events, targets
-from demo.people import ROSTER_COLUMNS, IdAllocator, bulk_batches, make_context
+from demo.people import ROSTER_COLUMNS, IdAllocator, as_object, bulk_batches, make_context
 from demo.planted import EXCEL_DAMAGED, PlantedCase, plant, plant_towns, planted_frames
 from demo.writers import (
     DATE_STYLES,
@@ -489,12 +489,14 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
     rosters = []
     for k in range(len(dates)):
         b = bulk[k].drop(columns=["_inst"]).assign(_id_cell="")
+        bulk[k] = None  # type: ignore[call-overload]  # free as we go (millions of rows)
         rosters.append(pd.concat([b, planted[k]], ignore_index=True))
+        del b
 
     # -- ledger
     tg = targets(inst_df, rosters, dates[0], r_grant, planter.gov_overrides)
     auto_events = events(tg, r_grant).assign(_origin="auto", _group=-1)
-    pg = pd.DataFrame(planter.grant_rows).assign(_origin="planted")
+    pg = as_object(pd.DataFrame(planter.grant_rows).assign(_origin="planted"))
 
     # -- files
     aliases = {i.code: i.aliases for i in county.insts if i.aliases}

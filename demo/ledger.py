@@ -13,6 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from demo.people import as_object
+
 GRANT_COLUMNS = ["doc_no", "approved_on", "effective_on", "institution_code", "institution_name",
                  "item", "kind", "change", "amount", "note"]
 QUOTA_KINDS = ["行政编制", "事业编制", "工勤编制", "政法专项编制"]
@@ -74,23 +76,29 @@ def targets(inst: pd.DataFrame, rosters: list[pd.DataFrame], first: date,
     bonus = np.where(ld["kind"] == "副职", rng.integers(0, 2, size=len(ld)), 0)
     ld["value"] = np.maximum(ld["base"], ld["n"] + bonus).astype(int)
     # township governments: 正职 + 副职 stays within 9 unless a planted override says so
-    is_gov = ld["institution_code"].map(info["kind"]) == "gov"
-    for code in ld.loc[is_gov, "institution_code"].unique():
-        m = ld["institution_code"] == code
-        zheng = m & (ld["kind"] == "正职")
-        fu = m & (ld["kind"] == "副职")
-        if code in gov_overrides:
-            z, f = gov_overrides[code]
-            ld.loc[zheng, "value"] = z
-            if fu.any():
-                ld.loc[fu, "value"] = f
-            else:
-                ld.loc[len(ld)] = {"institution_code": code, "kind": "副职", "base": 0, "n": 0,
-                                   "value": f}
-        elif fu.any():
-            z = int(ld.loc[zheng, "value"].sum())
-            ld.loc[fu, "value"] = np.minimum(ld.loc[fu, "value"], max(9 - z, 0)).clip(
-                lower=ld.loc[fu, "n"])
+    is_gov = (ld["institution_code"].map(info["kind"]) == "gov").to_numpy()
+    missing_fu = [c for c in gov_overrides
+                  if not ((ld["institution_code"] == c) & (ld["kind"] == "副职")).any()]
+    if missing_fu:
+        add = pd.DataFrame({"institution_code": missing_fu, "kind": "副职", "base": 0, "n": 0,
+                            "value": 0})
+        ld = pd.concat([ld, add], ignore_index=True)
+        is_gov = np.concatenate([is_gov, np.ones(len(add), dtype=bool)])
+    kind = ld["kind"].to_numpy()
+    code = ld["institution_code"]
+    zheng = ld[is_gov & (kind == "正职")].set_index("institution_code")["value"]
+    z_of = code.map(zheng).fillna(0).to_numpy()
+    fu = is_gov & (kind == "副职")
+    capped = np.maximum(np.minimum(ld["value"].to_numpy(), np.maximum(9 - z_of, 0)),
+                        ld["n"].to_numpy())
+    value = ld["value"].to_numpy().copy()
+    value[fu] = capped[fu]
+    over_z = code.map({c: z for c, (z, _) in gov_overrides.items()}).to_numpy()
+    over_f = code.map({c: f for c, (_, f) in gov_overrides.items()}).to_numpy()
+    has = ~pd.isna(over_z)
+    value[has & (kind == "正职")] = over_z[has & (kind == "正职")]
+    value[has & (kind == "副职")] = over_f[has & (kind == "副职")]
+    ld["value"] = value.astype(int)
     ld = ld[ld["value"] > 0]
     ld["item"] = "领导职数"
     out = pd.concat([q[["institution_code", "item", "kind", "value"]],
@@ -149,4 +157,4 @@ def events(tg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     ev["note"] = np.where(year.to_numpy() == 2019, "机构改革", "")
     ev["_error"] = ""
     ev["_from_batch"] = 0
-    return ev[GRANT_COLUMNS + ["_error", "_from_batch"]]
+    return as_object(ev[GRANT_COLUMNS + ["_error", "_from_batch"]])

@@ -26,9 +26,19 @@ ROSTER_COLUMNS = [
 TRUTH_COLUMNS = ["_pid", "_slot", "_work", "_origin", "_error"]
 
 CADRE = {"admin": "公务员", "zf": "公务员", "cangong": "参公人员", "shiye": "事业人员"}
-CADRE_QUOTA = {"admin": "行政编制", "zf": "政法专项编制", "cangong": "事业编制",
-               "shiye": "事业编制"}
 RANK_BELOW = {"正科级": "副科级", "副科级": "股级", "股级": "股级", "未定级": "无"}
+
+
+def as_object(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain object arrays: pandas 3 stores text as Arrow strings, whose
+    take/to_numpy cost dominates at millions of rows; object columns are free to hand over."""
+    conv = {c: object for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)}
+    return df.astype(conv) if conv else df
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v
+                         for k, v in columns.items()})
 
 
 def head_titles(name: str, kind: str) -> tuple[str, str, str]:
@@ -56,6 +66,7 @@ class BulkContext:
     office_count: np.ndarray
     last_date: np.datetime64
     first_date: np.datetime64
+    codes: dict[str, np.ndarray]
 
 
 def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
@@ -75,7 +86,8 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
     offices = offices.reset_index(drop=True)
     count = np.bincount(offices["_parent_id"].to_numpy(), minlength=len(elig))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    return BulkContext(elig, w / w.sum(), offices, start, count, last, first)
+    return BulkContext(elig, w / w.sum() if len(w) else w, offices, start, count, last, first,
+                       institution_codes(elig))
 
 
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -117,7 +129,9 @@ class IdAllocator:
         prefix = ric_prefix(region, birth, seq)
         for _ in range(60):
             # redraw every new prefix already used, or repeating an earlier new one
-            taken = np.isin(prefix, self.used)
+            pos = np.searchsorted(self.used, prefix)  # self.used is kept sorted
+            taken = self.used[np.minimum(pos, len(self.used) - 1)] == prefix if len(
+                self.used) else np.zeros(n, dtype=bool)
             order = np.argsort(prefix, kind="stable")
             sp = prefix[order]
             repeat = np.zeros(n, dtype=bool)
@@ -129,8 +143,36 @@ class IdAllocator:
             prefix[redo] = ric_prefix(region[redo], birth[redo], seq[redo])
         else:  # pragma: no cover - never needed in practice
             raise RuntimeError("could not allocate unique identity numbers")
-        self.used = np.concatenate([self.used, prefix])
+        self.used = np.sort(np.concatenate([self.used, prefix]))
         return ric_from_prefix(prefix)
+
+
+FLAVOURS = ["admin", "zf", "cangong", "shiye"]
+CATEGORIES = np.array(
+    ["公务员", "公务员", "参公人员", "事业人员", "工勤人员", "编外人员"], dtype=object)
+QUOTAS = np.array(
+    ["行政编制", "政法专项编制", "事业编制", "事业编制", "工勤编制", "无"], dtype=object)
+TITLE_GROUPS = ["admin", "zf", "cangong", "shiye", "gov", "hospital", "school", "worker", "extra"]
+EDUCATION_BY_CATEGORY = [  # rows follow CATEGORIES
+    [0.1, 0.7, 0.18, 0.02, 0.0], [0.1, 0.7, 0.18, 0.02, 0.0], [0.06, 0.62, 0.28, 0.04, 0.0],
+    [0.08, 0.55, 0.3, 0.07, 0.0], [0.0, 0.0, 0.1, 0.4, 0.5], [0.0, 0.2, 0.4, 0.2, 0.2],
+]
+
+
+def institution_codes(insts: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-institution attributes as small integer codes (people index into them)."""
+    name = insts["name"].to_numpy(dtype=object)
+    kind = insts["kind"].to_numpy(dtype=object)
+    flav = np.array([FLAVOURS.index(f) for f in insts["flavour"]], dtype=np.int64)
+    hospital = np.array([n.endswith("医院") or k == "clinic" for n, k in zip(name, kind,
+                                                                            strict=True)])
+    school = np.array([k == "school" or n.endswith(("学校", "中学", "小学"))
+                       for n, k in zip(name, kind, strict=True)])
+    group = flav.copy()
+    group[(flav == 0) & (kind == "gov")] = TITLE_GROUPS.index("gov")
+    group[(flav == 3) & hospital] = TITLE_GROUPS.index("hospital")
+    group[(flav == 3) & school] = TITLE_GROUPS.index("school")
+    return {"flav": flav, "group": group, "care": hospital | school}
 
 
 def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
@@ -139,27 +181,23 @@ def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
     """People (non-leaders) for the given bulk institution ids, all columns filled."""
     n = len(inst_id)
     insts = ctx.insts
-    flav = insts["flavour"].to_numpy(dtype=object)[inst_id]
-    kind = insts["kind"].to_numpy(dtype=object)[inst_id]
+    codes = ctx.codes
+    flav = codes["flav"][inst_id]
     names_i = insts["name"].to_numpy(dtype=object)[inst_id]
     u = rng.random(n)
     cadre = u < 0.85
     worker = (u >= 0.85) & (u < 0.90)
-    category = np.where(cadre, pd.Series(flav).map(CADRE).to_numpy(dtype=object),
-                        np.where(worker, "工勤人员", "编外人员")).astype(object)
-    quota = np.where(cadre, pd.Series(flav).map(CADRE_QUOTA).to_numpy(dtype=object),
-                     np.where(worker, "工勤编制", "无")).astype(object)
+    extra = u >= 0.90
+    cat_idx = np.where(cadre, flav, np.where(worker, 4, 5))
+    category = CATEGORIES[cat_idx]
+    quota = QUOTAS[cat_idx]
     # post type
     post = np.full(n, "管理岗位", dtype=object)
-    is_shiye = category == "事业人员"
-    post[is_shiye & (rng.random(n) < 0.7)] = "专业技术岗位"
+    post[(cat_idx == 3) & (rng.random(n) < 0.7)] = "专业技术岗位"
     post[worker] = "工勤技能岗位"
-    extra = category == "编外人员"
     post[extra] = np.where(rng.random(int(extra.sum())) < 0.6, "工勤技能岗位", "专业技术岗位")
     # gender and birth: far enough from retirement at the last batch date
-    hosp_school = np.isin(kind, ["school", "clinic"]) | np.char.endswith(
-        names_i.astype(str), "医院")
-    p_male = np.where(flav == "zf", 0.75, np.where(hosp_school, 0.4, 0.55))
+    p_male = np.where(flav == 1, 0.75, np.where(codes["care"][inst_id], 0.4, 0.55))
     male = rng.random(n) < p_male
     worker_type = worker | (post == "工勤技能岗位")
     max_age = np.where(male, 58.5, np.where(worker_type, 48.5, 53.5))
@@ -186,31 +224,22 @@ def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
     status = _pick(rng, ["在岗", "病休", "脱产学习", "挂职"], [0.975, 0.01, 0.01, 0.005], n)
     status[male & (age_now > 57) & (rng.random(n) < 0.3)] = "离岗待退"
     education = np.empty(n, dtype=object)
-    for cat, probs in [("公务员", [0.1, 0.7, 0.18, 0.02, 0.0]),
-                       ("参公人员", [0.06, 0.62, 0.28, 0.04, 0.0]),
-                       ("事业人员", [0.08, 0.55, 0.3, 0.07, 0.0]),
-                       ("工勤人员", [0.0, 0.0, 0.1, 0.4, 0.5]),
-                       ("编外人员", [0.0, 0.2, 0.4, 0.2, 0.2])]:
-        m = category == cat
+    for c, probs in enumerate(EDUCATION_BY_CATEGORY):
+        m = cat_idx == c
         education[m] = _pick(rng, pools.EDUCATION, probs, int(m.sum()))
     # titles of non-leaders
     title = np.empty(n, dtype=object)
-    title_key = np.where(worker, "worker", np.where(extra, "extra", flav)).astype(object)
-    title_key[(title_key == "shiye") & np.char.endswith(names_i.astype(str), "医院")] = "hospital"
-    title_key[(title_key == "shiye") & (kind == "clinic")] = "hospital"
-    title_key[(title_key == "shiye") & np.isin(kind, ["school"])] = "school"
-    title_key[(title_key == "shiye") & np.char.endswith(names_i.astype(str), "学校")] = "school"
-    title_key[(title_key == "shiye") & np.char.endswith(names_i.astype(str), "中学")] = "school"
-    title_key[(title_key == "admin") & (kind == "gov")] = "gov"
-    for key in np.unique(title_key):
-        m = title_key == key
+    group = np.where(worker, TITLE_GROUPS.index("worker"),
+                     np.where(extra, TITLE_GROUPS.index("extra"), codes["group"][inst_id]))
+    for g, key in enumerate(TITLE_GROUPS):
+        m = group == g
         pool = pools.TITLES_STAFF[key]
         title[m] = np.array(pool, dtype=object)[rng.integers(0, len(pool), size=int(m.sum()))]
     rank = insts["rank"].to_numpy(dtype=object)[inst_id]
     grade = np.full(n, "无", dtype=object)
     grade[cadre & (rank == "正科级") & (rng.random(n) < 0.1)] = "股级"
     code = insts["institution_code"].to_numpy(dtype=object)[inst_id]
-    return pd.DataFrame({
+    return _frame({
         "id_number": id_number.astype(object),
         "name": _names(rng, n).astype(object),
         "gender": np.where(male, "男", "女").astype(object),
@@ -329,11 +358,17 @@ def bulk_batches(ctx: BulkContext, n: int, dates: list[date], rng: np.random.Gen
         move = rng.choice(movable, size=min(k_move, len(movable)), replace=False)
         if len(move):
             src = cur["_inst"].to_numpy()[move]
-            target = np.empty(len(move), dtype=np.int64)
-            for j, s in enumerate(src):  # few people: a loop is fine here
-                same = np.flatnonzero(flav == flav[s])
-                same = same[same != s]
-                target[j] = s if len(same) == 0 else same[rng.integers(0, len(same))]
+            target = src.copy()
+            for f in np.unique(flav[src]):  # another institution of the same kind
+                same = np.flatnonzero(flav == f)
+                m = flav[src] == f
+                if len(same) < 2:
+                    continue
+                pick = same[rng.integers(0, len(same), size=int(m.sum()))]
+                pos = np.searchsorted(same, pick)
+                clash = pick == src[m]
+                pick[clash] = same[(pos[clash] + 1) % len(same)]
+                target[m] = pick
             cols = {c: cur.columns.get_loc(c) for c in
                     ["_inst", "slot_code", "slot_name", "_slot", "_work", "work_code",
                      "work_name"]}

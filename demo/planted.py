@@ -19,7 +19,7 @@ import pandas as pd
 from demo import pools
 from demo.county import County, Inst, Town
 from demo.idnum import bad_check, retirement_date, ric
-from demo.people import ROSTER_COLUMNS
+from demo.people import ROSTER_COLUMNS, as_object
 
 C = pools.COUNTY
 # Given-name characters of planted people: disjoint from the bulk's, so a planted name is unique.
@@ -507,11 +507,13 @@ def plant(county: County, dates: list[date], rng: np.random.Generator,
            note="Excel-damaged: a numeric xlsx cell 3.20102198503E+17 (its plain integer "
                 "320102198503000000 in a csv)")
     true_e2 = p.new_id(date(1990, 7, 9), False)
+    # text in exponent form, as a csv exported from Excel holds it; ingest writes it out as the
+    # plain integer (like an xlsx numeric cell), so that is the number the summary gives
     i5 = p.person(nyj, "公务员", "行政编制", gender="女", birth=date(1990, 7, 9),
-                  id_number=f"{int(true_e2[:12]) / 1e11:.11f}E+17",
-                  id_cell=f"{int(true_e2[:12]) / 1e11:.11f}E+17")
+                  id_number=true_e2[:12] + "000000",
+                  id_cell=f"{true_e2[0]}.{true_e2[1:12]}E+17")
     p.case("INVALID_ID", nyj, person=i5, note="Excel-damaged number arriving as text in "
-                                               "scientific notation")
+                                               "exponent form (5.10321199007E+17)")
     x_birth = date(1987, 10, 1)
     seq = 903
     while ric("510321", x_birth, seq)[-1] != "X":
@@ -670,5 +672,5 @@ def planted_frames(p: Planter) -> list[pd.DataFrame]:
                                                           "_error", "_id_cell"])
         for c in ("birth_date", "slot_since", "work_since"):
             df[c] = pd.to_datetime(df[c]).to_numpy().astype("datetime64[D]")
-        out.append(df)
+        out.append(as_object(df))
     return out

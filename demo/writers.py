@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +23,8 @@ CHUNK = 50_000
 FULLWIDTH = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ()",
                           "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ（）")
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_CN_MONTHS = np.array([f"年{m}月" for m in range(1, 13)])
+_CN_DAYS = np.array([f"{d}日" for d in range(1, 32)])
 DATE_STYLES = ["iso", "slash", "dot", "compact", "cn", "native", "serial"]
 MONTH_STYLES = ["month_dot", "month_dash", "month_cn"]
 
@@ -107,27 +109,49 @@ def render_dates(values: np.ndarray, style: str, fmt: str) -> list[object]:
         elif style == "month_dash":
             s = iso.astype("U7")
         else:  # cn and month_cn: unpadded month and day
-            y = iso.astype("U4")
-            m = pd.Series(iso).str.slice(5, 7).str.lstrip("0").to_numpy(dtype=str)
-            s = np.char.add(np.char.add(y, "年"), np.char.add(m, "月"))
+            safe = np.where(nat, np.datetime64("2000-01-01"), v)
+            month = safe.astype("datetime64[M]").astype(np.int64) % 12
+            day = (safe - safe.astype("datetime64[M]")).astype(np.int64)
+            s = np.char.add(iso.astype("U4"), _CN_MONTHS[month])
             if style == "cn":
-                d = pd.Series(iso).str.slice(8, 10).str.lstrip("0").to_numpy(dtype=str)
-                s = np.char.add(s, np.char.add(d, "日"))
+                s = np.char.add(s, _CN_DAYS[day])
     out = s.astype(object)
-    out[nat] = None
+    out[nat] = None if fmt == "xlsx" else ""
     return out.tolist()
 
 
-def render_column(col: Col, frame: pd.DataFrame, i0: int, i1: int, fmt: str) -> list[object]:
+def column_arrays(sheet: Sheet) -> dict[str, np.ndarray]:
+    """Every contract column of the sheet as one numpy array (converted once, not per chunk:
+    pandas keeps text as Arrow strings, whose conversion is the expensive part)."""
+    frame = sheet.frame
+    assert frame is not None
+    out: dict[str, np.ndarray] = {}
+    for c in sheet.cols:
+        if c.key and c.key not in out:
+            if c.kind == "date":
+                out[c.key] = pd.to_datetime(frame[c.key]).to_numpy().astype("datetime64[D]")
+            else:
+                arr = frame[c.key].to_numpy(dtype=object)
+                if c.kind in ("text", "id", "lead"):
+                    missing = pd.isna(arr)
+                    if missing.any():
+                        arr = arr.copy()
+                        arr[missing] = ""
+                out[c.key] = arr
+    return out
+
+
+def render_column(col: Col, arrays: dict[str, np.ndarray], i0: int, i1: int,
+                  fmt: str) -> list[object]:
     n = i1 - i0
     if col.kind == "seq":
         return list(range(i0 + 1, i1 + 1)) if fmt == "xlsx" else [str(i) for i in
                                                                    range(i0 + 1, i1 + 1)]
     if col.kind == "extra":
         if not col.extra:
-            return [None] * n
+            return [None if fmt == "xlsx" else ""] * n
         return [col.extra[i % len(col.extra)] for i in range(i0, i1)]
-    values = frame[col.key].to_numpy()[i0:i1]
+    values = arrays[col.key][i0:i1]
     if col.kind == "date":
         style = col.style
         if fmt == "csv" and style == "native":
@@ -137,7 +161,7 @@ def render_column(col: Col, frame: pd.DataFrame, i0: int, i1: int, fmt: str) -> 
         out = []
         for v in values.tolist():
             if v is None or (isinstance(v, float) and np.isnan(v)):
-                out.append(None)
+                out.append(None if fmt == "xlsx" else "")
             elif isinstance(v, str):
                 out.append(v)
             elif fmt == "xlsx":
@@ -147,52 +171,77 @@ def render_column(col: Col, frame: pd.DataFrame, i0: int, i1: int, fmt: str) -> 
         return out
     if col.kind == "lead":  # leadership: blank means 无
         return ["" if v == "无" else v for v in values.tolist()]
-    return ["" if v is None else v for v in values.tolist()]
+    return values.tolist()  # missing text was made "" by column_arrays
 
 
 # ---- rows ---------------------------------------------------------------------------------
-def iter_rows(sheet: Sheet, fmt: str, out: Written) -> Iterator[list[object]]:
-    """Title rows, the header, then data rows with blank/totals rows spliced in."""
+def iter_chunks(sheet: Sheet, fmt: str,
+                out: Written) -> Iterator[list[list[object]] | ColumnChunk]:
+    """Lists of rows: the title rows and the header, then data rows (rendered a chunk at a
+    time) with the blank/totals rows spliced in before the frame row they are keyed by."""
     width = len(sheet.cols)
-    for t in sheet.titles:
-        yield [t] + [None] * (width - 1)
+    head: list[list[object]] = [[t] + [None] * (width - 1) for t in sheet.titles]
     out.header_row = len(sheet.titles) + 1
-    yield [c.header for c in sheet.cols]
+    head.append([c.header for c in sheet.cols])
+    yield head
     frame = sheet.frame
     assert frame is not None
     n = len(frame)
-    errors = frame["_error"].to_numpy() if "_error" in frame.columns else None
-    row_no = out.header_row
-    by_row: dict[int, dict[int, object]] = {}
+    arrays = column_arrays(sheet)
+    positions = sorted(sheet.extra_rows)
+    before = np.searchsorted(np.array(
+        [p for p in positions for _ in sheet.extra_rows[p]], dtype=np.int64), np.arange(n),
+        side="right")  # extra rows above each frame row
+    if "_error" in frame.columns:
+        errors = frame["_error"].to_numpy(dtype=object)
+        for i in np.flatnonzero(errors != ""):
+            out.errors.append({"row_number": int(out.header_row + i + 1 + before[i]),
+                               "reason": str(errors[i])})
+    by_chunk: dict[int, list[tuple[int, int, object]]] = {}
     for (r, c), v in sheet.overrides.items():
-        by_row.setdefault(r, {})[c] = v
+        by_chunk.setdefault(r // CHUNK, []).append((r, c, v))
 
-    def spliced(i: int) -> Iterator[list[object]]:
-        nonlocal row_no
+    def extras(i: int) -> list[list[object]]:
+        rows = []
         for kind, cells in sheet.extra_rows.get(i, []):
-            row_no += 1
             out.rows += 1
             if kind == "blank":
                 out.blank += 1
             else:
                 out.totals += 1
-            yield cells + [None] * (width - len(cells))
+            rows.append(cells + [None] * (width - len(cells)))
+        return rows
 
     for i0 in range(0, n, CHUNK):
         i1 = min(i0 + CHUNK, n)
-        cols = [render_column(c, frame, i0, i1, fmt) for c in sheet.cols]
-        for i in range(i0, i1):
-            yield from spliced(i)
-            row = [col[i - i0] for col in cols]
-            if i in by_row:
-                for c, v in by_row[i].items():
-                    row[c] = v
-            row_no += 1
-            out.rows += 1
-            if errors is not None and errors[i]:
-                out.errors.append({"row_number": row_no, "reason": str(errors[i])})
-            yield row
-    yield from spliced(n)
+        cols = [render_column(c, arrays, i0, i1, fmt) for c in sheet.cols]
+        for r, c, v in by_chunk.get(i0 // CHUNK, []):
+            cols[c][r - i0] = v
+        cuts = [p for p in positions if i0 <= p < i1]
+        start = i0
+        for p in cuts + [i1]:
+            if p > start:
+                out.rows += p - start
+                yield ColumnChunk([c[start - i0:p - i0] for c in cols])
+            if p < i1:
+                yield extras(p)
+            start = p
+    yield extras(n)
+
+
+@dataclass
+class ColumnChunk:
+    """Consecutive data rows, still as columns (the csv writer joins them without a loop)."""
+
+    cols: list[list[object]]
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        return zip(*self.cols, strict=True)
+
+
+def iter_rows(sheet: Sheet, fmt: str, out: Written) -> Iterator[Sequence[object]]:
+    for chunk in iter_chunks(sheet, fmt, out):
+        yield from (chunk.rows() if isinstance(chunk, ColumnChunk) else chunk)
 
 
 # ---- writers ------------------------------------------------------------------------------
@@ -248,14 +297,30 @@ def write_csv(path: Path, sheet: Sheet, encoding: str, newline: str) -> Written:
     written = Written()
     with open(path, "w", encoding=encoding, newline="") as f:
         w = csv.writer(f, lineterminator=newline)
-        batch: list[list[object]] = []
-        for cells in iter_rows(sheet, "csv", written):
-            batch.append(["" if v is None else v for v in cells])
-            if len(batch) >= 20_000:
-                w.writerows(batch)
-                batch = []
-        w.writerows(batch)
+        for chunk in iter_chunks(sheet, "csv", written):
+            if isinstance(chunk, ColumnChunk):
+                lines = _plain_lines(chunk.cols, newline)
+                if lines is not None:
+                    f.write(lines)
+                    continue
+                w.writerows(chunk.rows())  # csv writes None as an empty field
+            else:
+                w.writerows(chunk)
     return written
+
+
+def _plain_lines(cols: list[list[object]], newline: str) -> str | None:
+    """The chunk as csv text when no field needs quoting (the common case), else None."""
+    texts = []
+    for col in cols:
+        try:
+            joined = "\x1f".join(col)  # type: ignore[arg-type]
+        except TypeError:  # a None or a number: let the csv module handle the chunk
+            return None
+        if any(ch in joined for ch in ',"\r\n'):
+            return None
+        texts.append(col)
+    return newline.join(map(",".join, zip(*texts, strict=True))) + newline
 
 
 def sha256(path: Path) -> str:
