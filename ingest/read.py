@@ -39,6 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -99,7 +100,7 @@ def _register(
     width = len(raw)
     texts = normalise_columns([raw[f"c{i}"] for i in range(width)])
     rows = len(texts[0]) if texts else 0
-    arrays = {"rn": pa.array(range(1, rows + 1), pa.int32()), **raw}
+    arrays = {"rn": pa.array(np.arange(1, rows + 1, dtype=np.int32)), **raw}
     arrays.update({f"t{i}": t for i, t in enumerate(texts)})
     arrays.update(kinds)
     # Record batches of BATCH_ROWS rows: DuckDB scans a registered Arrow table in parallel by batch.
