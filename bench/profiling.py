@@ -41,12 +41,17 @@ BUCKETS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+WAITING = "(blocked: locks, queues, select)"
+_WAITING_OWNERS = {"thread", "queue", "select"}
+
+
 def package_of(filename: str, funcname: str) -> str:
-    """The top-level package a profiled function belongs to."""
+    """The top-level package a profiled function belongs to (waits in threads apart)."""
     if filename == "~":  # a C function: "<method 'execute' of '_duckdb.DuckDBPyConnection'>"
         match = _BUILTIN_OWNER.search(funcname)
         if match:
-            return match.group(1).split(".")[0].lstrip("_") or "builtins"
+            owner = match.group(1).split(".")[0].lstrip("_") or "builtins"
+            return WAITING if owner in _WAITING_OWNERS else owner
         return "builtins"
     if filename.startswith("<"):  # <frozen importlib._bootstrap>, <string>, <template>
         return "(import system)" if "importlib" in filename else "(generated code)"
@@ -74,6 +79,10 @@ def summarise(stats_path: Path, top: int = 25) -> dict[str, Any]:
     for (filename, line, funcname), (_cc, ncalls, tottime, cumtime, _callers) in cumulative:
         if len(sites) >= top:
             break
+        if package_of(filename, funcname) in ("(stdlib)", "builtins", WAITING):
+            continue  # thread bootstraps, next(), waits: they hold everything, say nothing
+        if "bench/" in filename:
+            continue
         sites.append(
             {
                 "function": f"{_short(filename)}:{line}({funcname})",
