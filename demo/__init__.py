@@ -28,9 +28,11 @@ Why it is built the way it is:
 from demo.generator import (
     DEFAULT_DATES,
     RULE_CODES,
+    Built,
     DemoSummary,
     FileSummary,
     batch_dates,
+    build,
     generate,
 )
 from demo.planted import PlantedCase
@@ -38,9 +40,11 @@ from demo.planted import PlantedCase
 __all__ = [
     "DEFAULT_DATES",
     "RULE_CODES",
+    "Built",
     "DemoSummary",
     "FileSummary",
     "PlantedCase",
     "batch_dates",
+    "build",
     "generate",
 ]

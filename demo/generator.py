@@ -15,9 +15,16 @@ import pandas as pd
 from demo import pools
 from demo.county import County, build_bulk_structure, build_county_core
 from demo.idnum import uscc
-from demo.ledger import GRANT_COLUMNS, events, targets
+from demo.ledger import events, targets
 from demo.people import ROSTER_COLUMNS, IdAllocator, as_object, bulk_batches, make_context
-from demo.planted import EXCEL_DAMAGED, PlantedCase, plant, plant_towns, planted_frames
+from demo.planted import (
+    EXCEL_DAMAGED,
+    PlantedCase,
+    Planter,
+    plant,
+    plant_towns,
+    planted_frames,
+)
 from demo.writers import (
     DATE_STYLES,
     FULLWIDTH,
@@ -428,8 +435,10 @@ def _interleave(base: pd.DataFrame, extra: pd.DataFrame, rng: np.random.Generato
     return both.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
-def _extras_roster(frame: pd.DataFrame, fmt: str, width_hint: int,
+def _extras_roster(frame: pd.DataFrame, fmt: str,
                    seq_first: bool) -> dict[int, list[tuple[str, list[object]]]]:
+    """A 小计 after the first unit (first non-empty cell 小计, not the first cell), two blank
+    rows, a row of spaces only (csv), and the 合计 at the end."""
     n = len(frame)
     extras: dict[int, list[tuple[str, list[object]]]] = {}
     if n == 0:
@@ -437,7 +446,7 @@ def _extras_roster(frame: pd.DataFrame, fmt: str, width_hint: int,
     slot = frame["_slot"].to_numpy()
     change = np.flatnonzero(slot[1:] != slot[:-1])
     first_group_end = int(change[0]) + 1 if len(change) else n
-    sub = sum(1 for _ in range(first_group_end))
+    sub = first_group_end
     extras.setdefault(first_group_end, []).append(
         ("totals", ["", "小计", f"{sub}人"] if seq_first else ["", "小计", None, f"{sub}人"]))
     extras.setdefault(max(1, n // 3), []).append(("blank", []))
@@ -448,25 +457,32 @@ def _extras_roster(frame: pd.DataFrame, fmt: str, width_hint: int,
     return extras
 
 
-def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
-             fmt: str = "mixed", batches: int = 3, *, overwrite: bool = False,
-             summary_path: Path | str | None = None) -> DemoSummary:
-    """Write the demo county's landing folders into out_dir and return what was written.
+@dataclass
+class Built:
+    """The county in memory, typed, before any file is written (what the files encode)."""
 
-    out_dir/<YYYY-MM-DD>/ per batch; the first batch holds all four sources, later ones omit
-    some (carried forward by the loader). Same seed and arguments: byte-identical files.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}")
+    seed: int
+    people: int
+    dates: list[date]
+    county: County
+    institutions: pd.DataFrame
+    rosters: list[pd.DataFrame]  # per batch; truth columns _slot/_work/_origin/_error
+    auto_grants: pd.DataFrame  # ledger events of the bulk
+    planted_grants: pd.DataFrame  # hand-written events (_from_batch: first file holding it)
+    planter: Planter
+    mess_rng: np.random.Generator
+
+    def grants(self, k: int) -> pd.DataFrame:
+        """The ledger rows of batch k's grants file (a full snapshot), typed."""
+        pk = self.planted_grants[self.planted_grants["_from_batch"] <= k]
+        return pd.concat([self.auto_grants, pk], ignore_index=True)
+
+
+def build(seed: int = 20261120, people: int = 3000, batches: int = 3) -> Built:
+    """Build the whole county in memory (no files): structure, rosters, ledger."""
     if people < 0:
         raise ValueError("people must be >= 0")
-    out_dir = Path(out_dir)
     dates = batch_dates(batches)
-    for d in dates:
-        target = out_dir / d.isoformat()
-        if target.exists() and any(target.iterdir()) and not overwrite:
-            raise FileExistsError(f"{target} exists and is not empty (use overwrite)")
-
     ss = np.random.SeedSequence(seed)
     r_struct, r_plant, r_bulk, r_grant, r_mess = (np.random.default_rng(s) for s in ss.spawn(5))
 
@@ -481,7 +497,7 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
     county.check()
     inst_df = county.frame()
 
-    # -- roster
+    # -- roster: the planted part is fixed; the bulk fills up to `people` rows in batch 1
     planted = planted_frames(planter)
     n_bulk = max(people - len(planted[0]), 0)
     ctx = make_context(inst_df, dates)
@@ -493,15 +509,39 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
         rosters.append(pd.concat([b, planted[k]], ignore_index=True))
         del b
 
-    # -- ledger
+    # -- ledger: derived from the rosters of all batches
     tg = targets(inst_df, rosters, dates[0], r_grant, planter.gov_overrides)
     auto_events = events(tg, r_grant).assign(_origin="auto", _group=-1)
     pg = as_object(pd.DataFrame(planter.grant_rows).assign(_origin="planted"))
+    return Built(seed, people, dates, county, inst_df, rosters, auto_events, pg, planter, r_mess)
 
-    # -- files
+
+def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
+             fmt: str = "mixed", batches: int = 3, *, overwrite: bool = False,
+             summary_path: Path | str | None = None) -> DemoSummary:
+    """Write the demo county's landing folders into out_dir and return what was written.
+
+    out_dir/<YYYY-MM-DD>/ per batch; the first batch holds all four sources, later ones omit
+    some (carried forward by the loader). Same seed and arguments: byte-identical files.
+    `people` is the roster size of the first batch (at least the ~160 planted rows).
+    The summary is returned, and written as JSON to summary_path if given (never into the
+    landing folder). Batch folders are written next to each other in a temporary folder and
+    moved into place at the end, so a watcher never sees half a batch.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    out_dir = Path(out_dir)
+    if summary_path is not None and out_dir.resolve() in Path(summary_path).resolve().parents:
+        raise ValueError("the summary must not be written into the landing folder")
+    for d in batch_dates(batches):
+        target = out_dir / d.isoformat()
+        if target.exists() and any(target.iterdir()) and not overwrite:
+            raise FileExistsError(f"{target} exists and is not empty (use overwrite)")
+    built = build(seed, people, batches)
+    dates, county, planter = built.dates, built.county, built.planter
     aliases = {i.code: i.aliases for i in county.insts if i.aliases}
     town_names = {t.code: t.name for t in county.towns}
-    plans = plan_files(fmt, dates, max(len(r) for r in rosters))
+    plans = plan_files(fmt, dates, max(len(r) for r in built.rosters))
     summary_files: list[FileSummary] = []
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=_ensure(out_dir)))
     try:
@@ -509,16 +549,15 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
             folder = tmp / d.isoformat()
             folder.mkdir()
             for fp in plan:
-                sheets, data_sheet, mess_tags = _sheets_for(
-                    fp, k, d, county, inst_df, rosters, planter, auto_events, pg, aliases,
-                    town_names, r_mess)
+                sheets, data_sheet, mess_tags = _sheets_for(fp, k, d, built, aliases,
+                                                            town_names)
                 path = folder / fp.name
                 if fp.fmt == "xlsx":
                     written = write_xlsx(path, sheets, data_sheet)
                 else:
                     written = write_csv(path, sheets[0], fp.encoding or "utf-8", fp.newline)
-                summary_files.append(_file_summary(fp, d, path, out_dir, sheets, data_sheet,
-                                                   written, mess_tags))
+                summary_files.append(_file_summary(fp, d, path, sheets, data_sheet, written,
+                                                   mess_tags))
         for d in dates:
             target = out_dir / d.isoformat()
             if target.exists():
@@ -527,8 +566,8 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    summary = _summary(seed, people, fmt, dates, plans, summary_files, planter, rosters,
-                       inst_df, county)
+    summary = _summary(seed, people, fmt, dates, plans, summary_files, planter, built.rosters,
+                       built.institutions, county)
     if summary_path is not None:
         Path(summary_path).write_text(summary.to_json(), encoding="utf-8")
     return summary
@@ -539,10 +578,9 @@ def _ensure(p: Path) -> Path:
     return p
 
 
-def _sheets_for(fp: FilePlan, k: int, d: date, county: County, inst_df: pd.DataFrame,
-                rosters: list[pd.DataFrame], planter: object, auto_events: pd.DataFrame,
-                pg: pd.DataFrame, aliases: dict[str, list[str]], town_names: dict[str, str],
-                rng: np.random.Generator) -> tuple[list[Sheet], str, list[str]]:
+def _sheets_for(fp: FilePlan, k: int, d: date, built: Built, aliases: dict[str, list[str]],
+                town_names: dict[str, str]) -> tuple[list[Sheet], str, list[str]]:
+    county, inst_df, rng = built.county, built.institutions, built.mess_rng
     cols = COLS[fp.source](fp.variant)
     sheet = Sheet(name="", cols=cols)
     sheets: list[Sheet]
@@ -602,9 +640,8 @@ def _sheets_for(fp: FilePlan, k: int, d: date, county: County, inst_df: pd.DataF
         cover = Sheet(name="封面", plain_rows=[[f"{pools.COUNTY}机构名录"], [cn_date(d)]])
         sheets = [cover, sheet] if fp.fmt == "xlsx" else [sheet]
     elif fp.source == "quota_grants":
-        pk = pg[pg["_from_batch"] <= k].copy()
-        base = auto_events.copy()
-        frame = _interleave(base, pk, rng, group=pk["_group"].to_numpy())
+        pk = built.planted_grants[built.planted_grants["_from_batch"] <= k]
+        frame = _interleave(built.auto_grants, pk, rng, group=pk["_group"].to_numpy())
         frame["approved_on"] = pd.to_datetime(frame["approved_on"]).to_numpy().astype(
             "datetime64[D]")
         frame["effective_on"] = pd.to_datetime(frame["effective_on"]).to_numpy().astype(
@@ -622,13 +659,13 @@ def _sheets_for(fp: FilePlan, k: int, d: date, county: County, inst_df: pd.DataF
         grants_mess(m, aliases)
         sheets = [sheet]
     else:
-        roster = rosters[k]
+        roster = built.rosters[k]
         bulk = roster[roster["_origin"] == "bulk"]
         extra = roster[roster["_origin"] != "bulk"]
         frame = _interleave(bulk, extra, rng)
         sheet.frame = frame
         seq_first = cols[0].kind == "seq"
-        sheet.extra_rows = _extras_roster(frame, fp.fmt, len(cols), seq_first)
+        sheet.extra_rows = _extras_roster(frame, fp.fmt, seq_first)
         title = f"{pools.COUNTY}机构编制实名制人员花名册"
         unit = f"填报单位：中共{pools.COUNTY}委机构编制委员会办公室　　截至{cn_date(d)}"
         if fp.variant == "A":
@@ -641,7 +678,7 @@ def _sheets_for(fp: FilePlan, k: int, d: date, county: County, inst_df: pd.DataF
         m = Mess(sheet, fp.fmt, rng)
         roster_mess(m, aliases)
         if fp.fmt == "xlsx" and fp.variant in ("A", "C"):
-            hidden = _hidden_sheet(cols, planter, county)
+            hidden = _hidden_sheet(cols, built.planter, county)
             if fp.variant == "A":
                 sheet.name = "人员花名册"
                 first = Sheet(name="填表说明", plain_rows=[
@@ -669,11 +706,11 @@ def _sheets_for(fp: FilePlan, k: int, d: date, county: County, inst_df: pd.DataF
     return sheets, sheet.name, tags
 
 
-def _hidden_sheet(cols: list[Col], planter: object, county: County) -> Sheet:
+def _hidden_sheet(cols: list[Col], planter: Planter, county: County) -> Sheet:
     """An old copy of the roster on a hidden sheet: valid-looking rows that must not load."""
     czj = county.by_name[f"{pools.COUNTY}财政局"]
     rows = []
-    for h in planter.hidden_people:  # type: ignore[attr-defined]
+    for h in planter.hidden_people:
         rows.append({
             "id_number": h["id_number"], "name": h["name"], "gender": "男",
             "birth_date": np.datetime64(h["birth_date"], "D"), "person_category": "公务员",
@@ -689,7 +726,7 @@ def _hidden_sheet(cols: list[Col], planter: object, county: County) -> Sheet:
                  titles=[f"{pools.COUNTY}机构编制实名制人员花名册（2025年）"])
 
 
-def _file_summary(fp: FilePlan, d: date, path: Path, out_dir: Path, sheets: list[Sheet],
+def _file_summary(fp: FilePlan, d: date, path: Path, sheets: list[Sheet],
                   data_sheet: str, written: Written, tags: list[str]) -> FileSummary:
     data = next(s for s in sheets if s.name == data_sheet and s.frame is not None)
     errors = len(written.errors)
@@ -709,20 +746,20 @@ def _file_summary(fp: FilePlan, d: date, path: Path, out_dir: Path, sheets: list
 
 
 def _summary(seed: int, people: int, fmt: str, dates: list[date], plans: list[list[FilePlan]],
-             files: list[FileSummary], planter: object, rosters: list[pd.DataFrame],
+             files: list[FileSummary], planter: Planter, rosters: list[pd.DataFrame],
              inst_df: pd.DataFrame, county: County) -> DemoSummary:
     p = planter
     planted: dict[str, list[PlantedCase]] = {code: [] for code in RULE_CODES}
-    for c in p.cases:  # type: ignore[attr-defined]
+    for c in p.cases:
         if c.batches:
             planted[c.rule].append(c)
     near: dict[str, list[PlantedCase]] = {}
-    for c in p.near:  # type: ignore[attr-defined]
+    for c in p.near:
         near.setdefault(c.rule, []).append(c)
     iso = [d.isoformat() for d in dates]
     cross: dict[str, list[PlantedCase]] = {"resolves": [], "returns": [], "escalates": [],
                                            "new": []}
-    for c in p.cases:  # type: ignore[attr-defined]
+    for c in p.cases:
         if not c.batches:
             continue
         held = [x in c.batches for x in iso]
@@ -759,5 +796,3 @@ def _summary(seed: int, people: int, fmt: str, dates: list[date], plans: list[li
                        sources_by_batch=by_batch, carried_forward=omitted, planted=planted,
                        near_misses=near, cross_batch=cross, counts=counts, notes=notes)
 
-
-GRANT_FRAME_COLUMNS = GRANT_COLUMNS
