@@ -235,6 +235,12 @@ def summarise_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 split.setdefault(name, []).append(seconds)
         summary["split_median_s"] = {k: _median(v) for k, v in split.items()}
         summary["dbt_parse_modes"] = [(r.get("dbt_parse") or {}).get("mode") for r in ok]
+        nodes = [r.get("dbt_nodes") or {} for r in ok]
+        kinds = sorted({k for n in nodes for k in n.get("seconds_by_type", {})})
+        summary["dbt_node_seconds_median"] = {
+            k: _median([n.get("seconds_by_type", {}).get(k, 0.0) for n in nodes]) for k in kinds
+        }
+        summary["dbt_slowest_nodes_last_run"] = nodes[-1].get("slowest", []) if nodes else []
     return summary
 
 

@@ -249,6 +249,26 @@ def render(results: dict[str, Any]) -> str:
             )
     lines += [
         "",
+        "dbt's own seconds per node type (median of the runs, dagster-dbt metadata; two threads, "
+        "so they add up to more than the step) and the slowest nodes of the last run:",
+        "",
+        "| scale | night | by type | slowest nodes |",
+        "|---|---|---|---|",
+    ]
+    for name, rec in _ordered(results):
+        for night in ("pipeline", "incremental"):
+            stage = rec.get("stages", {}).get(night, {})
+            by_type = stage.get("dbt_node_seconds_median")
+            if not by_type:
+                continue
+            kinds = ", ".join(f"{k} {_f(v)}" for k, v in by_type.items())
+            slow = ", ".join(
+                f"{uid.split('.')[-1]} {_f(sec)}"
+                for uid, sec in stage.get("dbt_slowest_nodes_last_run", [])[:5]
+            )
+            lines.append(f"| {name} | {night} | {kinds} | {slow} |")
+    lines += [
+        "",
         "Baselines (same csv input, see below) and peak memory:",
         "",
         "| scale | raw s | raw peak MiB | pandas s | pandas peak MiB | raw = pandas | "
