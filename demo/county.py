@@ -117,8 +117,9 @@ class County:
         if not inst.township_ref:
             inst.township_ref = inst.township_code
         if category != "内设机构" and not inst.uscc:
-            inst.uscc = uscc("1" if category == "行政机关" else "2", pools.REGISTRY_CODE,
-                             self._new_org8())
+            inst.uscc = uscc(
+                "1" if category == "行政机关" else "2", pools.REGISTRY_CODE, self._new_org8()
+            )
         for alias in inst.aliases:
             assert alias not in self.by_name, alias
         self.insts.append(inst)
@@ -133,23 +134,47 @@ class County:
                 return body
 
     def add_gov(self, town: Town, **kw: object) -> Inst:
-        return self.add(town.gov_name, "行政机关", "乡镇", "正科级", township_code=town.code,
-                        kind="gov", flavour="admin", **kw)  # type: ignore[arg-type]
+        return self.add(
+            town.gov_name,
+            "行政机关",
+            "乡镇",
+            "正科级",
+            township_code=town.code,
+            kind="gov",
+            flavour="admin",
+            **kw,
+        )  # type: ignore[arg-type]
 
-    def add_office(self, parent: Inst, suffix: str, town: Town | None = None,
-                   **kw: object) -> Inst:
+    def add_office(self, parent: Inst, suffix: str, town: Town | None = None, **kw: object) -> Inst:
         prefix = town.name if town else parent.name
-        return self.add(prefix + suffix, "内设机构", parent.level, "股级",
-                        township_code=parent.township_code, parent_code=parent.code,
-                        kind="office", established=date(2019, 4, 1), **kw)  # type: ignore[arg-type]
+        return self.add(
+            prefix + suffix,
+            "内设机构",
+            parent.level,
+            "股级",
+            township_code=parent.township_code,
+            parent_code=parent.code,
+            kind="office",
+            established=date(2019, 4, 1),
+            **kw,
+        )  # type: ignore[arg-type]
 
-    def add_unit(self, town: Town, gov: Inst, spec: tuple[str, str, str, str],
-                 **kw: object) -> Inst:
+    def add_unit(
+        self, town: Town, gov: Inst, spec: tuple[str, str, str, str], **kw: object
+    ) -> Inst:
         suffix, category, public_class, rank = spec
-        return self.add(town.name + suffix, category, "乡镇", rank, public_class=public_class,
-                        township_code=town.code, parent_code=gov.code, kind="tunit",
-                        flavour="cangong" if category == "参公事业单位" else "shiye",
-                        **kw)  # type: ignore[arg-type]
+        return self.add(
+            town.name + suffix,
+            category,
+            "乡镇",
+            rank,
+            public_class=public_class,
+            township_code=town.code,
+            parent_code=gov.code,
+            kind="tunit",
+            flavour="cangong" if category == "参公事业单位" else "shiye",
+            **kw,
+        )  # type: ignore[arg-type]
 
     def alias_names(self) -> set[str]:
         return {a for i in self.insts for a in i.aliases}
@@ -172,13 +197,25 @@ class County:
             i.n_offices = offices.get(i.code, 0)
         rows = [
             {
-                "institution_code": i.code, "uscc": i.uscc, "name": i.name,
-                "category": i.category, "public_class": i.public_class, "level": i.level,
-                "township_code": i.township_code, "township_ref": i.township_ref,
-                "parent_code": i.parent_code, "rank": i.rank, "funding": i.funding,
-                "alias_names": i.alias_sep.join(i.aliases), "established_on": i.established,
-                "revoked_on": i.revoked, "kind": i.kind, "flavour": i.flavour,
-                "weight": i.weight, "manual": i.manual, "n_offices": i.n_offices,
+                "institution_code": i.code,
+                "uscc": i.uscc,
+                "name": i.name,
+                "category": i.category,
+                "public_class": i.public_class,
+                "level": i.level,
+                "township_code": i.township_code,
+                "township_ref": i.township_ref,
+                "parent_code": i.parent_code,
+                "rank": i.rank,
+                "funding": i.funding,
+                "alias_names": i.alias_sep.join(i.aliases),
+                "established_on": i.established,
+                "revoked_on": i.revoked,
+                "kind": i.kind,
+                "flavour": i.flavour,
+                "weight": i.weight,
+                "manual": i.manual,
+                "n_offices": i.n_offices,
             }
             for i in self.insts
         ]
@@ -187,9 +224,15 @@ class County:
     def towns_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
-                {"township_code": t.code, "township_name": t.name, "township_kind": t.kind,
-                 "township_class": t.klass, "population": t.population, "area_km2": t.area,
-                 "role": t.role}
+                {
+                    "township_code": t.code,
+                    "township_name": t.name,
+                    "township_kind": t.kind,
+                    "township_class": t.klass,
+                    "population": t.population,
+                    "area_km2": t.area,
+                    "role": t.role,
+                }
                 for t in self.towns
             ]
         )
@@ -230,8 +273,11 @@ def build_bulk_structure(county: County, people: int, n_towns: int) -> dict[str,
     # Township institutions.
     for town in county.towns:
         role = town.role
-        gov = county.add_gov(town, weight=22.0 if town.kind == "街道" else 30.0,
-                             established=random_date(rng, date(1984, 1, 1), date(2019, 12, 31)))
+        gov = county.add_gov(
+            town,
+            weight=22.0 if town.kind == "街道" else 30.0,
+            established=random_date(rng, date(1984, 1, 1), date(2019, 12, 31)),
+        )
         n_off = int(rng.integers(3, 6))
         n_unit = int(rng.integers(2, 5))
         if role in ("large", "area"):
@@ -254,8 +300,13 @@ def build_bulk_structure(county: County, people: int, n_towns: int) -> dict[str,
         else:
             chosen = [unit_specs[i] for i in sorted(rng.choice(7, size=n_unit, replace=False))]
         for spec in chosen:
-            county.add_unit(town, gov, spec, weight=6.0,
-                            established=random_date(rng, date(2005, 1, 1), date(2020, 12, 31)))
+            county.add_unit(
+                town,
+                gov,
+                spec,
+                weight=6.0,
+                established=random_date(rng, date(2005, 1, 1), date(2020, 12, 31)),
+            )
         if role == "large":  # a 6th unit established after every batch date: not yet active
             extra = next(s for s in unit_specs if s not in chosen)
             county.add_unit(town, gov, extra, weight=0.0, established=date(2026, 12, 1))
@@ -273,11 +324,24 @@ def build_county_core(county: County, people: int, planned_township_insts: int) 
     # Parents first so parent codes resolve.
     made: list[tuple[Inst, str | None]] = []
     for name, category, pclass, rank, aliases, flavour, weight, parent in core:
-        est = date(2019, 3, 1) if category == "行政机关" else random_date(
-            rng, date(1958, 1, 1), date(2015, 12, 31))
-        inst = county.add(name, category, "县直", rank, public_class=pclass, aliases=aliases,
-                          alias_sep=str(rng.choice(pools.ALIAS_SEPARATORS)), kind="county",
-                          flavour=flavour, weight=float(weight), established=est)
+        est = (
+            date(2019, 3, 1)
+            if category == "行政机关"
+            else random_date(rng, date(1958, 1, 1), date(2015, 12, 31))
+        )
+        inst = county.add(
+            name,
+            category,
+            "县直",
+            rank,
+            public_class=pclass,
+            aliases=aliases,
+            alias_sep=str(rng.choice(pools.ALIAS_SEPARATORS)),
+            kind="county",
+            flavour=flavour,
+            weight=float(weight),
+            established=est,
+        )
         made.append((inst, parent))
     for inst, parent in made:
         if parent and parent in kept:
@@ -291,17 +355,33 @@ def build_county_core(county: County, people: int, planned_township_insts: int) 
         for town in [t for t in county.towns if t.bulk]:
             if target <= 0:
                 break
-            county.add(town.name + "卫生院", "事业单位", "县直", "股级", public_class="公益一类",
-                       parent_code=health.code if health else "", kind="clinic",
-                       flavour="shiye", weight=15.0,
-                       established=random_date(rng, date(1958, 1, 1), date(2005, 12, 31)))
+            county.add(
+                town.name + "卫生院",
+                "事业单位",
+                "县直",
+                "股级",
+                public_class="公益一类",
+                parent_code=health.code if health else "",
+                kind="clinic",
+                flavour="shiye",
+                weight=15.0,
+                established=random_date(rng, date(1958, 1, 1), date(2005, 12, 31)),
+            )
             target -= 1
     n = 2
     while target > 0:
         kind = "小学" if n % 3 else "中学"
-        county.add(f"{pools.COUNTY}第{n}{kind}", "事业单位", "县直", "股级",
-                   public_class="公益一类", parent_code=edu.code if edu else "", kind="school",
-                   flavour="shiye", weight=35.0,
-                   established=random_date(rng, date(1958, 1, 1), date(2015, 12, 31)))
+        county.add(
+            f"{pools.COUNTY}第{n}{kind}",
+            "事业单位",
+            "县直",
+            "股级",
+            public_class="公益一类",
+            parent_code=edu.code if edu else "",
+            kind="school",
+            flavour="shiye",
+            weight=35.0,
+            established=random_date(rng, date(1958, 1, 1), date(2015, 12, 31)),
+        )
         target -= 1
         n += 1

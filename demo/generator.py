@@ -41,10 +41,25 @@ from demo.writers import (
 DEFAULT_DATES = [date(2026, 8, 20), date(2026, 10, 20), date(2026, 11, 20)]
 EXTRA_DATES = [date(2026, 12, 20), date(2027, 1, 20), date(2027, 2, 20)]
 RULE_CODES = [
-    "OVERSTAFFED", "VACANT", "OVER_LEADERSHIP", "OVER_RANK", "MIXED_CATEGORY", "MIXED_QUOTA",
-    "MIXED_LEADERSHIP", "WORKER_IN_MANAGEMENT", "SECONDED", "DUPLICATE_SLOT", "ID_CONFLICT",
-    "INVALID_ID", "OVER_AGE", "REVOKED_INSTITUTION", "UNKNOWN_INSTITUTION", "NEGATIVE_QUOTA",
-    "LEADER_RATIO", "TOWNSHIP_LEADERSHIP_QUOTA", "INSTITUTION_LIMIT",
+    "OVERSTAFFED",
+    "VACANT",
+    "OVER_LEADERSHIP",
+    "OVER_RANK",
+    "MIXED_CATEGORY",
+    "MIXED_QUOTA",
+    "MIXED_LEADERSHIP",
+    "WORKER_IN_MANAGEMENT",
+    "SECONDED",
+    "DUPLICATE_SLOT",
+    "ID_CONFLICT",
+    "INVALID_ID",
+    "OVER_AGE",
+    "REVOKED_INSTITUTION",
+    "UNKNOWN_INSTITUTION",
+    "NEGATIVE_QUOTA",
+    "LEADER_RATIO",
+    "TOWNSHIP_LEADERSHIP_QUOTA",
+    "INSTITUTION_LIMIT",
 ]
 SOURCES = ["townships", "institutions", "quota_grants", "roster"]
 FORMATS = ("mixed", "xlsx", "csv")
@@ -122,138 +137,229 @@ def cn_date(d: date) -> str:
 def roster_cols(variant: str) -> list[Col]:
     if variant == "A":
         return [
-            Col("序号", kind="seq"), Col("姓名*", "name"), Col("性别", "gender"),
+            Col("序号", kind="seq"),
+            Col("姓名*", "name"),
+            Col("性别", "gender"),
             Col("身份证号码*", "id_number", "id"),
             Col("出生年月", "birth_date", "date", "native"),
             Col("政治面貌", kind="extra", extra=("中共党员", "群众", "中共党员", "共青团员")),
-            Col("人员类别", "person_category"), Col("编制类型*", "quota_type"),
-            Col("编制单位编码", "slot_code"), Col("编制单位*", "slot_name"),
-            Col("工作单位", "work_name"), Col("职务", "title"),
-            Col("领导职务类别", "leadership"), Col("职务层次", "grade"),
-            Col("岗位类别", "post_type"), Col("入编日期", "slot_since", "date", "dot", True),
-            Col("人员状态", "status"), Col("学历", "education"),
+            Col("人员类别", "person_category"),
+            Col("编制类型*", "quota_type"),
+            Col("编制单位编码", "slot_code"),
+            Col("编制单位*", "slot_name"),
+            Col("工作单位", "work_name"),
+            Col("职务", "title"),
+            Col("领导职务类别", "leadership"),
+            Col("职务层次", "grade"),
+            Col("岗位类别", "post_type"),
+            Col("入编日期", "slot_since", "date", "dot", True),
+            Col("人员状态", "status"),
+            Col("学历", "education"),
             Col("参加工作时间", "work_since", "date", "month_dot", True),
         ]
     if variant == "B":
         return [
-            Col(" 身份证号 ", "id_number", "id"), Col("姓名", "name"), Col("性别", "gender"),
+            Col(" 身份证号 ", "id_number", "id"),
+            Col("姓名", "name"),
+            Col("性别", "gender"),
             Col("出生日期\u3000", "birth_date", "date", "iso"),
-            Col("人员身份", "person_category"), Col("占用编制类型", "quota_type"),
-            Col("编制所在单位编码", "slot_code"), Col("所在单位", "slot_name"),
-            Col("工作单位编码", "work_code"), Col("实际工作单位", "work_name"),
-            Col("职务", "title"), Col("人员分类", "leadership", "lead"), Col("职级", "grade"),
-            Col("岗位类别", "post_type"), Col("入编日期", "slot_since", "date", "slash", True),
-            Col("在岗状态", "status"), Col("最高学历", "education"),
+            Col("人员身份", "person_category"),
+            Col("占用编制类型", "quota_type"),
+            Col("编制所在单位编码", "slot_code"),
+            Col("所在单位", "slot_name"),
+            Col("工作单位编码", "work_code"),
+            Col("实际工作单位", "work_name"),
+            Col("职务", "title"),
+            Col("人员分类", "leadership", "lead"),
+            Col("职级", "grade"),
+            Col("岗位类别", "post_type"),
+            Col("入编日期", "slot_since", "date", "slash", True),
+            Col("在岗状态", "status"),
+            Col("最高学历", "education"),
             Col("参加工作日期", "work_since", "date", "cn", True),
         ]
     return [
-        Col("序号", kind="seq"), Col("证件号码", "id_number", "id"),
-        Col("\u3000姓名\u3000", "name"), Col("性别", "gender"),
-        Col("出生日期", "birth_date", "date", "compact"), Col("人员类别", "person_category"),
-        Col("编制类型*", "quota_type"), Col("编制所在单位编码", "slot_code"),
-        Col("编制所在单位", "slot_name"), Col("工作单位编码", "work_code"),
-        Col("工作单位", "work_name"), Col("职务", "title"), Col("领导职务类别", "leadership"),
-        Col("职务层次*", "grade"), Col("岗位类别", "post_type"),
-        Col("入编日期", "slot_since", "date", "native", True), Col("在岗状态", "status"),
-        Col("学历", "education"), Col("参加工作时间", "work_since", "date", "serial", True),
+        Col("序号", kind="seq"),
+        Col("证件号码", "id_number", "id"),
+        Col("\u3000姓名\u3000", "name"),
+        Col("性别", "gender"),
+        Col("出生日期", "birth_date", "date", "compact"),
+        Col("人员类别", "person_category"),
+        Col("编制类型*", "quota_type"),
+        Col("编制所在单位编码", "slot_code"),
+        Col("编制所在单位", "slot_name"),
+        Col("工作单位编码", "work_code"),
+        Col("工作单位", "work_name"),
+        Col("职务", "title"),
+        Col("领导职务类别", "leadership"),
+        Col("职务层次*", "grade"),
+        Col("岗位类别", "post_type"),
+        Col("入编日期", "slot_since", "date", "native", True),
+        Col("在岗状态", "status"),
+        Col("学历", "education"),
+        Col("参加工作时间", "work_since", "date", "serial", True),
         Col("备注", kind="extra"),
     ]
 
 
 def township_cols(variant: str) -> list[Col]:
     if variant == "A":
-        return [Col("行政区划代码", "township_code"), Col("乡镇(街道)名称", "township_name"),
-                Col("类型", "township_kind"), Col("乡镇类别", "township_class"),
-                Col("常住人口", "population", "int"), Col("面积（平方公里）", "area_km2", "num")]
-    return [Col("序号", kind="seq"), Col("区划代码", "township_code"),
-            Col("乡镇名称*", "township_name"), Col("乡镇类型", "township_kind"),
-            Col("类别", "township_class"), Col("人口", "population", "int"),
-            Col(" 辖区面积 ", "area_km2", "num")]
+        return [
+            Col("行政区划代码", "township_code"),
+            Col("乡镇(街道)名称", "township_name"),
+            Col("类型", "township_kind"),
+            Col("乡镇类别", "township_class"),
+            Col("常住人口", "population", "int"),
+            Col("面积（平方公里）", "area_km2", "num"),
+        ]
+    return [
+        Col("序号", kind="seq"),
+        Col("区划代码", "township_code"),
+        Col("乡镇名称*", "township_name"),
+        Col("乡镇类型", "township_kind"),
+        Col("类别", "township_class"),
+        Col("人口", "population", "int"),
+        Col(" 辖区面积 ", "area_km2", "num"),
+    ]
 
 
 def institution_cols(variant: str) -> list[Col]:
     if variant == "A":
-        return [Col("序号", kind="seq"), Col("机构编码*", "institution_code"),
-                Col("统一社会信用代码", "uscc"), Col("机构名称*", "name"),
-                Col("机构类别*", "category"), Col("事业单位分类", "public_class"),
-                Col("机构层级", "level"), Col("所属乡镇代码", "township_ref"),
-                Col("上级机构编码", "parent_code"), Col("机构规格", "rank"),
-                Col("经费形式", "funding"), Col("加挂牌子", "alias_names"),
-                Col("设立日期", "established_on", "date", "native"),
-                Col("撤销日期", "revoked_on", "date", "iso")]
-    return [Col("单位编码", "institution_code"), Col("社会信用代码", "uscc"),
-            Col("单位名称", "name"), Col("单位类别", "category"),
-            Col("事业单位分类", "public_class"), Col("层级", "level"),
-            Col("所属乡镇", "township_ref"), Col("主管部门编码", "parent_code"),
-            Col("规格", "rank"), Col("经费形式", "funding"), Col("挂牌", "alias_names"),
-            Col("设立日期", "established_on", "date", "cn"),
-            Col("撤销日期", "revoked_on", "date", "dot")]
+        return [
+            Col("序号", kind="seq"),
+            Col("机构编码*", "institution_code"),
+            Col("统一社会信用代码", "uscc"),
+            Col("机构名称*", "name"),
+            Col("机构类别*", "category"),
+            Col("事业单位分类", "public_class"),
+            Col("机构层级", "level"),
+            Col("所属乡镇代码", "township_ref"),
+            Col("上级机构编码", "parent_code"),
+            Col("机构规格", "rank"),
+            Col("经费形式", "funding"),
+            Col("加挂牌子", "alias_names"),
+            Col("设立日期", "established_on", "date", "native"),
+            Col("撤销日期", "revoked_on", "date", "iso"),
+        ]
+    return [
+        Col("单位编码", "institution_code"),
+        Col("社会信用代码", "uscc"),
+        Col("单位名称", "name"),
+        Col("单位类别", "category"),
+        Col("事业单位分类", "public_class"),
+        Col("层级", "level"),
+        Col("所属乡镇", "township_ref"),
+        Col("主管部门编码", "parent_code"),
+        Col("规格", "rank"),
+        Col("经费形式", "funding"),
+        Col("挂牌", "alias_names"),
+        Col("设立日期", "established_on", "date", "cn"),
+        Col("撤销日期", "revoked_on", "date", "dot"),
+    ]
 
 
 def grant_cols(variant: str) -> list[Col]:
     if variant == "A":
-        return [Col("文号", "doc_no"), Col("批复日期", "approved_on", "date", "iso"),
-                Col("生效日期", "effective_on", "date", "iso"),
-                Col("机构编码", "institution_code"), Col("机构名称", "institution_name"),
-                Col("核定事项", "item"), Col("类别", "kind"), Col("变动方式", "change"),
-                Col("数量", "amount", "int"), Col("备注", "note")]
-    return [Col("序号", kind="seq"), Col("批复文号", "doc_no"),
-            Col("批复日期", "approved_on", "date", "native"),
-            Col("生效日期*", "effective_on", "date", "native"),
-            Col("机构代码", "institution_code"), Col("单位名称", "institution_name"),
-            Col("事项", "item"), Col("类别", "kind"), Col("变动类型", "change"),
-            Col("核定数", "amount", "int"), Col("备注", "note")]
+        return [
+            Col("文号", "doc_no"),
+            Col("批复日期", "approved_on", "date", "iso"),
+            Col("生效日期", "effective_on", "date", "iso"),
+            Col("机构编码", "institution_code"),
+            Col("机构名称", "institution_name"),
+            Col("核定事项", "item"),
+            Col("类别", "kind"),
+            Col("变动方式", "change"),
+            Col("数量", "amount", "int"),
+            Col("备注", "note"),
+        ]
+    return [
+        Col("序号", kind="seq"),
+        Col("批复文号", "doc_no"),
+        Col("批复日期", "approved_on", "date", "native"),
+        Col("生效日期*", "effective_on", "date", "native"),
+        Col("机构代码", "institution_code"),
+        Col("单位名称", "institution_name"),
+        Col("事项", "item"),
+        Col("类别", "kind"),
+        Col("变动类型", "change"),
+        Col("核定数", "amount", "int"),
+        Col("备注", "note"),
+    ]
 
 
-COLS = {"townships": township_cols, "institutions": institution_cols,
-        "quota_grants": grant_cols, "roster": roster_cols}
+COLS = {
+    "townships": township_cols,
+    "institutions": institution_cols,
+    "quota_grants": grant_cols,
+    "roster": roster_cols,
+}
 
 
 def plan_files(fmt: str, dates: list[date], roster_rows: int) -> list[list[FilePlan]]:
     """Which sources each batch holds, in which format, encoding and header variant."""
     if fmt == "xlsx" and roster_rows > XLSX_MAX_ROWS:
-        raise ValueError(f"a roster of {roster_rows} rows does not fit on one xlsx sheet "
-                         f"(max {XLSX_MAX_ROWS}); use format csv or mixed")
+        raise ValueError(
+            f"a roster of {roster_rows} rows does not fit on one xlsx sheet "
+            f"(max {XLSX_MAX_ROWS}); use format csv or mixed"
+        )
     big = roster_rows > XLSX_ROSTER_LIMIT_MIXED
     plans: list[list[FilePlan]] = []
     for k, d in enumerate(dates):
         if fmt == "mixed":
             if k == 0:
-                p = [FilePlan("townships", "乡镇.xlsx", "xlsx", None, "A"),
-                     FilePlan("institutions", "机构名录.xlsx", "xlsx", None, "A"),
-                     FilePlan("quota_grants", "编制核定.csv", "csv", "gb18030", "A"),
-                     FilePlan("roster", "人员花名册.csv", "csv", "gb18030", "A") if big else
-                     FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "A")]
+                p = [
+                    FilePlan("townships", "乡镇.xlsx", "xlsx", None, "A"),
+                    FilePlan("institutions", "机构名录.xlsx", "xlsx", None, "A"),
+                    FilePlan("quota_grants", "编制核定.csv", "csv", "gb18030", "A"),
+                    FilePlan("roster", "人员花名册.csv", "csv", "gb18030", "A")
+                    if big
+                    else FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "A"),
+                ]
             elif k == 1:
-                p = [FilePlan("quota_grants", "编制核定台账.xlsx", "xlsx", None, "B"),
-                     FilePlan("roster", f"roster_{d.isoformat()}.csv", "csv", "utf-8-sig", "B",
-                              "\n")]
+                p = [
+                    FilePlan("quota_grants", "编制核定台账.xlsx", "xlsx", None, "B"),
+                    FilePlan(
+                        "roster", f"roster_{d.isoformat()}.csv", "csv", "utf-8-sig", "B", "\n"
+                    ),
+                ]
             elif k == 2:
-                p = [FilePlan("roster", "人员花名册.csv", "csv", "utf-8", "C", "\n") if big else
-                     FilePlan("roster", "人员花名册（2026年11月）.xlsx", "xlsx", None, "C")]
+                p = [
+                    FilePlan("roster", "人员花名册.csv", "csv", "utf-8", "C", "\n")
+                    if big
+                    else FilePlan("roster", "人员花名册（2026年11月）.xlsx", "xlsx", None, "C")
+                ]
             else:
                 p = [FilePlan("roster", "人员花名册.csv", "csv", "gb18030", "B")]
         elif fmt == "csv":
             if k == 0:
-                p = [FilePlan("townships", "乡镇.csv", "csv", "utf-8", "B", "\n"),
-                     FilePlan("institutions", "机构名录.csv", "csv", "gb18030", "B"),
-                     FilePlan("quota_grants", "编制核定.csv", "csv", "utf-8-sig", "A", "\n"),
-                     FilePlan("roster", "人员花名册.csv", "csv", "gb18030", "A")]
+                p = [
+                    FilePlan("townships", "乡镇.csv", "csv", "utf-8", "B", "\n"),
+                    FilePlan("institutions", "机构名录.csv", "csv", "gb18030", "B"),
+                    FilePlan("quota_grants", "编制核定.csv", "csv", "utf-8-sig", "A", "\n"),
+                    FilePlan("roster", "人员花名册.csv", "csv", "gb18030", "A"),
+                ]
             elif k == 1:
-                p = [FilePlan("quota_grants", "编制核定.csv", "csv", "gb18030", "B"),
-                     FilePlan("roster", f"roster_{d.isoformat()}.csv", "csv", "utf-8-sig", "B",
-                              "\n")]
+                p = [
+                    FilePlan("quota_grants", "编制核定.csv", "csv", "gb18030", "B"),
+                    FilePlan(
+                        "roster", f"roster_{d.isoformat()}.csv", "csv", "utf-8-sig", "B", "\n"
+                    ),
+                ]
             else:
                 p = [FilePlan("roster", "人员花名册.csv", "csv", "utf-8", "C", "\n")]
         else:
             if k == 0:
-                p = [FilePlan("townships", "乡镇.xlsx", "xlsx", None, "A"),
-                     FilePlan("institutions", "机构名录.xlsx", "xlsx", None, "A"),
-                     FilePlan("quota_grants", "编制核定.xlsx", "xlsx", None, "B"),
-                     FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "A")]
+                p = [
+                    FilePlan("townships", "乡镇.xlsx", "xlsx", None, "A"),
+                    FilePlan("institutions", "机构名录.xlsx", "xlsx", None, "A"),
+                    FilePlan("quota_grants", "编制核定.xlsx", "xlsx", None, "B"),
+                    FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "A"),
+                ]
             elif k == 1:
-                p = [FilePlan("quota_grants", "编制核定台账.xlsx", "xlsx", None, "B"),
-                     FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "B")]
+                p = [
+                    FilePlan("quota_grants", "编制核定台账.xlsx", "xlsx", None, "B"),
+                    FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "B"),
+                ]
             else:
                 p = [FilePlan("roster", "人员花名册.xlsx", "xlsx", None, "C")]
         plans.append(p)
@@ -420,8 +526,12 @@ def townships_mess(m: Mess) -> None:
 
 
 # ---- the whole county ---------------------------------------------------------------------
-def _interleave(base: pd.DataFrame, extra: pd.DataFrame, rng: np.random.Generator,
-                group: np.ndarray | None = None) -> pd.DataFrame:
+def _interleave(
+    base: pd.DataFrame,
+    extra: pd.DataFrame,
+    rng: np.random.Generator,
+    group: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Insert extra rows at random positions of base (groups of extra stay together)."""
     if len(extra) == 0:
         return base.reset_index(drop=True)
@@ -429,14 +539,16 @@ def _interleave(base: pd.DataFrame, extra: pd.DataFrame, rng: np.random.Generato
         group = np.arange(len(extra))
     uniq, inv = np.unique(group, return_inverse=True)
     pos = rng.integers(0, len(base) + 1, size=len(uniq))[inv]
-    key = np.concatenate([np.arange(len(base)) * 2.0, pos * 2.0 - 1 + np.arange(len(extra))
-                          / (len(extra) + 1)])
+    key = np.concatenate(
+        [np.arange(len(base)) * 2.0, pos * 2.0 - 1 + np.arange(len(extra)) / (len(extra) + 1)]
+    )
     both = pd.concat([base, extra], ignore_index=True)
     return both.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
-def _extras_roster(frame: pd.DataFrame, fmt: str,
-                   seq_first: bool) -> dict[int, list[tuple[str, list[object]]]]:
+def _extras_roster(
+    frame: pd.DataFrame, fmt: str, seq_first: bool
+) -> dict[int, list[tuple[str, list[object]]]]:
     """A 小计 after the first unit (first non-empty cell 小计, not the first cell), two blank
     rows, a row of spaces only (csv), and the 合计 at the end."""
     n = len(frame)
@@ -448,7 +560,8 @@ def _extras_roster(frame: pd.DataFrame, fmt: str,
     first_group_end = int(change[0]) + 1 if len(change) else n
     sub = first_group_end
     extras.setdefault(first_group_end, []).append(
-        ("totals", ["", "小计", f"{sub}人"] if seq_first else ["", "小计", None, f"{sub}人"]))
+        ("totals", ["", "小计", f"{sub}人"] if seq_first else ["", "小计", None, f"{sub}人"])
+    )
     extras.setdefault(max(1, n // 3), []).append(("blank", []))
     extras.setdefault(max(1, 2 * n // 3), []).append(("blank", []))
     if fmt == "csv":
@@ -516,9 +629,16 @@ def build(seed: int = 20261120, people: int = 3000, batches: int = 3) -> Built:
     return Built(seed, people, dates, county, inst_df, rosters, auto_events, pg, planter, r_mess)
 
 
-def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
-             fmt: str = "mixed", batches: int = 3, *, overwrite: bool = False,
-             summary_path: Path | str | None = None) -> DemoSummary:
+def generate(
+    out_dir: Path | str,
+    seed: int = 20261120,
+    people: int = 3000,
+    fmt: str = "mixed",
+    batches: int = 3,
+    *,
+    overwrite: bool = False,
+    summary_path: Path | str | None = None,
+) -> DemoSummary:
     """Write the demo county's landing folders into out_dir and return what was written.
 
     out_dir/<YYYY-MM-DD>/ per batch; the first batch holds all four sources, later ones omit
@@ -549,15 +669,15 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
             folder = tmp / d.isoformat()
             folder.mkdir()
             for fp in plan:
-                sheets, data_sheet, mess_tags = _sheets_for(fp, k, d, built, aliases,
-                                                            town_names)
+                sheets, data_sheet, mess_tags = _sheets_for(fp, k, d, built, aliases, town_names)
                 path = folder / fp.name
                 if fp.fmt == "xlsx":
                     written = write_xlsx(path, sheets, data_sheet)
                 else:
                     written = write_csv(path, sheets[0], fp.encoding or "utf-8", fp.newline)
-                summary_files.append(_file_summary(fp, d, path, sheets, data_sheet, written,
-                                                   mess_tags))
+                summary_files.append(
+                    _file_summary(fp, d, path, sheets, data_sheet, written, mess_tags)
+                )
         for d in dates:
             target = out_dir / d.isoformat()
             if target.exists():
@@ -566,8 +686,18 @@ def generate(out_dir: Path | str, seed: int = 20261120, people: int = 3000,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    summary = _summary(seed, people, fmt, dates, plans, summary_files, planter, built.rosters,
-                       built.institutions, county)
+    summary = _summary(
+        seed,
+        people,
+        fmt,
+        dates,
+        plans,
+        summary_files,
+        planter,
+        built.rosters,
+        built.institutions,
+        county,
+    )
     if summary_path is not None:
         Path(summary_path).write_text(summary.to_json(), encoding="utf-8")
     return summary
@@ -578,18 +708,34 @@ def _ensure(p: Path) -> Path:
     return p
 
 
-def _sheets_for(fp: FilePlan, k: int, d: date, built: Built, aliases: dict[str, list[str]],
-                town_names: dict[str, str]) -> tuple[list[Sheet], str, list[str]]:
+def _sheets_for(
+    fp: FilePlan,
+    k: int,
+    d: date,
+    built: Built,
+    aliases: dict[str, list[str]],
+    town_names: dict[str, str],
+) -> tuple[list[Sheet], str, list[str]]:
     county, inst_df, rng = built.county, built.institutions, built.mess_rng
     cols = COLS[fp.source](fp.variant)
     sheet = Sheet(name="", cols=cols)
     sheets: list[Sheet]
     if fp.source == "townships":
         frame = county.towns_frame().assign(_error="")
-        bad = pd.DataFrame([{"township_code": f"{pools.COUNTY_CODE}990000",
-                             "township_name": "城北社区", "township_kind": "社区",
-                             "township_class": "二类", "population": 8200, "area_km2": 3.2,
-                             "role": "", "_error": "unknown 乡镇类型 社区"}])
+        bad = pd.DataFrame(
+            [
+                {
+                    "township_code": f"{pools.COUNTY_CODE}990000",
+                    "township_name": "城北社区",
+                    "township_kind": "社区",
+                    "township_class": "二类",
+                    "population": 8200,
+                    "area_km2": 3.2,
+                    "role": "",
+                    "_error": "unknown 乡镇类型 社区",
+                }
+            ]
+        )
         frame = _interleave(frame, bad, rng)
         sheet.frame, sheet.name = frame, "Sheet1"
         pops = int(frame["population"].sum())
@@ -607,32 +753,49 @@ def _sheets_for(fp: FilePlan, k: int, d: date, built: Built, aliases: dict[str, 
     elif fp.source == "institutions":
         frame = inst_df.assign(_error="")
         n = len(county.insts)
-        bad = pd.DataFrame([
-            {"institution_code": f"JG{n + 1:06d}", "uscc": uscc("9", pools.REGISTRY_CODE,
-                                                                  "50000001"),
-             "name": f"{pools.COUNTY}总工会", "category": "群团组织", "level": "县直",
-             "rank": "正科级", "funding": "财政全额", "established_on": date(1951, 5, 1),
-             "_error": "unknown 机构类别 群团组织"},
-            {"institution_code": f"JG{n + 2:06d}", "uscc": uscc("2", pools.REGISTRY_CODE,
-                                                                  "50000002"),
-             "name": f"{pools.COUNTY}红十字会", "category": "参公事业单位", "level": "县直",
-             "rank": "股级", "funding": "财政全额", "established_on": date(2010, 1, 1),
-             "_error": "unparseable 设立日期 2010年13月"},
-        ])
-        frame = _interleave(frame, bad, rng).fillna({"public_class": "", "township_ref": "",
-                                                     "parent_code": "", "alias_names": ""})
+        bad = pd.DataFrame(
+            [
+                {
+                    "institution_code": f"JG{n + 1:06d}",
+                    "uscc": uscc("9", pools.REGISTRY_CODE, "50000001"),
+                    "name": f"{pools.COUNTY}总工会",
+                    "category": "群团组织",
+                    "level": "县直",
+                    "rank": "正科级",
+                    "funding": "财政全额",
+                    "established_on": date(1951, 5, 1),
+                    "_error": "unknown 机构类别 群团组织",
+                },
+                {
+                    "institution_code": f"JG{n + 2:06d}",
+                    "uscc": uscc("2", pools.REGISTRY_CODE, "50000002"),
+                    "name": f"{pools.COUNTY}红十字会",
+                    "category": "参公事业单位",
+                    "level": "县直",
+                    "rank": "股级",
+                    "funding": "财政全额",
+                    "established_on": date(2010, 1, 1),
+                    "_error": "unparseable 设立日期 2010年13月",
+                },
+            ]
+        )
+        frame = _interleave(frame, bad, rng).fillna(
+            {"public_class": "", "township_ref": "", "parent_code": "", "alias_names": ""}
+        )
         # one credit code with a wrong check character (kept and flagged, not a row error)
         j = int(np.flatnonzero((frame["kind"] == "county").to_numpy())[0])
         good = frame.at[j, "uscc"]
         frame.at[j, "uscc"] = good[:-1] + ("0" if good[-1] != "0" else "1")
-        frame["revoked_on"] = pd.to_datetime(frame["revoked_on"]).to_numpy().astype(
-            "datetime64[D]")
-        frame["established_on"] = pd.to_datetime(frame["established_on"]).to_numpy().astype(
-            "datetime64[D]")
+        frame["revoked_on"] = pd.to_datetime(frame["revoked_on"]).to_numpy().astype("datetime64[D]")
+        frame["established_on"] = (
+            pd.to_datetime(frame["established_on"]).to_numpy().astype("datetime64[D]")
+        )
         sheet.frame, sheet.name = frame, "机构名录"
         sheet.titles = [f"{pools.COUNTY}机构名录（截至{cn_date(d)}）"]
-        sheet.extra_rows = {len(frame) // 2: [("blank", [])],
-                            len(frame): [("totals", ["合计", None, None, f"共{len(frame)}个机构"])]}
+        sheet.extra_rows = {
+            len(frame) // 2: [("blank", [])],
+            len(frame): [("totals", ["合计", None, None, f"共{len(frame)}个机构"])],
+        }
         m = Mess(sheet, fp.fmt, rng)
         institutions_mess(m, town_names)
         m.tag("invalid_uscc_check_character")
@@ -642,19 +805,25 @@ def _sheets_for(fp: FilePlan, k: int, d: date, built: Built, aliases: dict[str, 
     elif fp.source == "quota_grants":
         pk = built.planted_grants[built.planted_grants["_from_batch"] <= k]
         frame = _interleave(built.auto_grants, pk, rng, group=pk["_group"].to_numpy())
-        frame["approved_on"] = pd.to_datetime(frame["approved_on"]).to_numpy().astype(
-            "datetime64[D]")
-        frame["effective_on"] = pd.to_datetime(frame["effective_on"]).to_numpy().astype(
-            "datetime64[D]")
+        frame["approved_on"] = (
+            pd.to_datetime(frame["approved_on"]).to_numpy().astype("datetime64[D]")
+        )
+        frame["effective_on"] = (
+            pd.to_datetime(frame["effective_on"]).to_numpy().astype("datetime64[D]")
+        )
         sheet.frame, sheet.name = frame, "编制核定"
         if fp.variant == "A":
             sheet.titles = [f"{pools.COUNTY}机构编制核定台账", f"截至{cn_date(d)}　单位：名"]
         else:
-            sheet.titles = [f"{pools.COUNTY}机构编制核定台账",
-                            f"填报单位：中共{pools.COUNTY}委机构编制委员会办公室",
-                            f"截至{cn_date(d)}　单位：名"]
-        sheet.extra_rows = {len(frame) // 2: [("blank", [])],
-                            len(frame): [("totals", ["合计", f"共{len(frame)}条"])]}
+            sheet.titles = [
+                f"{pools.COUNTY}机构编制核定台账",
+                f"填报单位：中共{pools.COUNTY}委机构编制委员会办公室",
+                f"截至{cn_date(d)}　单位：名",
+            ]
+        sheet.extra_rows = {
+            len(frame) // 2: [("blank", [])],
+            len(frame): [("totals", ["合计", f"共{len(frame)}条"])],
+        }
         m = Mess(sheet, fp.fmt, rng)
         grants_mess(m, aliases)
         sheets = [sheet]
@@ -673,22 +842,32 @@ def _sheets_for(fp: FilePlan, k: int, d: date, built: Built, aliases: dict[str, 
         elif fp.variant == "B":
             sheet.titles = [f"{title}（{cn_date(d)}）"]
         else:
-            sheet.titles = [title, unit, f"填报日期：{cn_date(d)}",
-                            "联系人：机构编制股　联系电话：0813-7201234", "单位：人"]
+            sheet.titles = [
+                title,
+                unit,
+                f"填报日期：{cn_date(d)}",
+                "联系人：机构编制股　联系电话：0813-7201234",
+                "单位：人",
+            ]
         m = Mess(sheet, fp.fmt, rng)
         roster_mess(m, aliases)
         if fp.fmt == "xlsx" and fp.variant in ("A", "C"):
             hidden = _hidden_sheet(cols, built.planter, county)
             if fp.variant == "A":
                 sheet.name = "人员花名册"
-                first = Sheet(name="填表说明", plain_rows=[
-                    ["填表说明"], ["1. 身份证号码须填写18位，末位为X的须大写。"],
-                    ["2. 日期请按年-月-日填写。"], ["3. 带*的列为必填项。"]])
+                first = Sheet(
+                    name="填表说明",
+                    plain_rows=[
+                        ["填表说明"],
+                        ["1. 身份证号码须填写18位，末位为X的须大写。"],
+                        ["2. 日期请按年-月-日填写。"],
+                        ["3. 带*的列为必填项。"],
+                    ],
+                )
                 hidden.name = "人员花名册（2025年）"
             else:
                 sheet.name = "花名册"
-                first = Sheet(name="汇总", plain_rows=[["单位", "人数"],
-                                                        ["全县", len(frame)]])
+                first = Sheet(name="汇总", plain_rows=[["单位", "人数"], ["全县", len(frame)]])
                 hidden.name = "花名册（备份）"
             sheets = [first, hidden, sheet]
             m.tag("hidden_sheet")
@@ -711,33 +890,65 @@ def _hidden_sheet(cols: list[Col], planter: Planter, county: County) -> Sheet:
     czj = county.by_name[f"{pools.COUNTY}财政局"]
     rows = []
     for h in planter.hidden_people:
-        rows.append({
-            "id_number": h["id_number"], "name": h["name"], "gender": "男",
-            "birth_date": np.datetime64(h["birth_date"], "D"), "person_category": "公务员",
-            "quota_type": "行政编制", "slot_code": czj.code, "slot_name": czj.name,
-            "work_code": "", "work_name": "", "title": "科员", "leadership": "无",
-            "grade": "无", "post_type": "管理岗位", "slot_since": np.datetime64("2015-09-01"),
-            "status": "在岗", "education": "大学本科", "work_since": np.datetime64("2014-07-01"),
-        })
+        rows.append(
+            {
+                "id_number": h["id_number"],
+                "name": h["name"],
+                "gender": "男",
+                "birth_date": np.datetime64(h["birth_date"], "D"),
+                "person_category": "公务员",
+                "quota_type": "行政编制",
+                "slot_code": czj.code,
+                "slot_name": czj.name,
+                "work_code": "",
+                "work_name": "",
+                "title": "科员",
+                "leadership": "无",
+                "grade": "无",
+                "post_type": "管理岗位",
+                "slot_since": np.datetime64("2015-09-01"),
+                "status": "在岗",
+                "education": "大学本科",
+                "work_since": np.datetime64("2014-07-01"),
+            }
+        )
     frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     for c in ("birth_date", "slot_since", "work_since"):
         frame[c] = frame[c].to_numpy().astype("datetime64[D]")
-    return Sheet(name="hidden", cols=cols, frame=frame, hidden=True,
-                 titles=[f"{pools.COUNTY}机构编制实名制人员花名册（2025年）"])
+    return Sheet(
+        name="hidden",
+        cols=cols,
+        frame=frame,
+        hidden=True,
+        titles=[f"{pools.COUNTY}机构编制实名制人员花名册（2025年）"],
+    )
 
 
-def _file_summary(fp: FilePlan, d: date, path: Path, sheets: list[Sheet],
-                  data_sheet: str, written: Written, tags: list[str]) -> FileSummary:
+def _file_summary(
+    fp: FilePlan,
+    d: date,
+    path: Path,
+    sheets: list[Sheet],
+    data_sheet: str,
+    written: Written,
+    tags: list[str],
+) -> FileSummary:
     data = next(s for s in sheets if s.name == data_sheet and s.frame is not None)
     errors = len(written.errors)
     return FileSummary(
-        batch_date=d.isoformat(), source=fp.source,
-        path=f"{d.isoformat()}/{fp.name}", format=fp.fmt,
+        batch_date=d.isoformat(),
+        source=fp.source,
+        path=f"{d.isoformat()}/{fp.name}",
+        format=fp.fmt,
         encoding=fp.encoding if fp.fmt == "csv" else None,
         sheet=data_sheet if fp.fmt == "xlsx" else None,
         hidden_sheets=[s.name for s in sheets if s.hidden] if fp.fmt == "xlsx" else [],
-        title_rows=len(data.titles), header_row=written.header_row, rows=written.rows,
-        blank_rows=written.blank, totals_rows=written.totals, error_rows=errors,
+        title_rows=len(data.titles),
+        header_row=written.header_row,
+        rows=written.rows,
+        blank_rows=written.blank,
+        totals_rows=written.totals,
+        error_rows=errors,
         loaded_rows=written.rows - written.blank - written.totals - errors,
         row_errors=written.errors,
         mess=tags + ([f"encoding:{fp.encoding}"] if fp.fmt == "csv" else []),
@@ -745,9 +956,18 @@ def _file_summary(fp: FilePlan, d: date, path: Path, sheets: list[Sheet],
     )
 
 
-def _summary(seed: int, people: int, fmt: str, dates: list[date], plans: list[list[FilePlan]],
-             files: list[FileSummary], planter: Planter, rosters: list[pd.DataFrame],
-             inst_df: pd.DataFrame, county: County) -> DemoSummary:
+def _summary(
+    seed: int,
+    people: int,
+    fmt: str,
+    dates: list[date],
+    plans: list[list[FilePlan]],
+    files: list[FileSummary],
+    planter: Planter,
+    rosters: list[pd.DataFrame],
+    inst_df: pd.DataFrame,
+    county: County,
+) -> DemoSummary:
     p = planter
     planted: dict[str, list[PlantedCase]] = {code: [] for code in RULE_CODES}
     for c in p.cases:
@@ -757,8 +977,12 @@ def _summary(seed: int, people: int, fmt: str, dates: list[date], plans: list[li
     for c in p.near:
         near.setdefault(c.rule, []).append(c)
     iso = [d.isoformat() for d in dates]
-    cross: dict[str, list[PlantedCase]] = {"resolves": [], "returns": [], "escalates": [],
-                                           "new": []}
+    cross: dict[str, list[PlantedCase]] = {
+        "resolves": [],
+        "returns": [],
+        "escalates": [],
+        "new": [],
+    }
     for c in p.cases:
         if not c.batches:
             continue
@@ -767,23 +991,31 @@ def _summary(seed: int, people: int, fmt: str, dates: list[date], plans: list[li
         last = len(held) - 1 - held[::-1].index(True)
         if not held[-1]:
             cross["resolves"].append(c)
-        elif not all(held[first:last + 1]):
+        elif not all(held[first : last + 1]):
             cross["returns"].append(c)
         if first > 0:
             cross["new"].append(c)
-        if c.rule == "SECONDED" and held[-1] and (
-                dates[-1] - date.fromisoformat(c.batches[0])).days > 90:
+        if (
+            c.rule == "SECONDED"
+            and held[-1]
+            and (dates[-1] - date.fromisoformat(c.batches[0])).days > 90
+        ):
             cross["escalates"].append(c)
-    by_batch = {d.isoformat(): [f.source for f in plan] for d, plan in
-                zip(dates, plans, strict=True)}
+    by_batch = {
+        d.isoformat(): [f.source for f in plan] for d, plan in zip(dates, plans, strict=True)
+    }
     omitted = {d: [s for s in SOURCES if s not in srcs] for d, srcs in by_batch.items()}
     counts = {
         "townships": len(county.towns),
         "institutions": len(inst_df),
-        "roster_rows": {d.isoformat(): int((r["_error"] == "").sum())
-                        for d, r in zip(dates, rosters, strict=True)},
-        "planted_roster_rows": {d.isoformat(): int((r["_origin"] == "planted").sum())
-                                for d, r in zip(dates, rosters, strict=True)},
+        "roster_rows": {
+            d.isoformat(): int((r["_error"] == "").sum())
+            for d, r in zip(dates, rosters, strict=True)
+        },
+        "planted_roster_rows": {
+            d.isoformat(): int((r["_origin"] == "planted").sum())
+            for d, r in zip(dates, rosters, strict=True)
+        },
     }
     notes = [
         "planted[rule] lists expected findings with the batch dates where each holds; "
@@ -792,7 +1024,17 @@ def _summary(seed: int, people: int, fmt: str, dates: list[date], plans: list[li
         "ingest should normalise it (an Excel-damaged one as its plain integer).",
         "VACANT also fires on many bulk institutions (grants leave a little vacancy).",
     ]
-    return DemoSummary(seed=seed, people=people, format=fmt, batch_dates=iso, files=files,
-                       sources_by_batch=by_batch, carried_forward=omitted, planted=planted,
-                       near_misses=near, cross_batch=cross, counts=counts, notes=notes)
-
+    return DemoSummary(
+        seed=seed,
+        people=people,
+        format=fmt,
+        batch_dates=iso,
+        files=files,
+        sources_by_batch=by_batch,
+        carried_forward=omitted,
+        planted=planted,
+        near_misses=near,
+        cross_batch=cross,
+        counts=counts,
+        notes=notes,
+    )

@@ -15,11 +15,20 @@ import pandas as pd
 
 from demo.people import as_object
 
-GRANT_COLUMNS = ["doc_no", "approved_on", "effective_on", "institution_code", "institution_name",
-                 "item", "kind", "change", "amount", "note"]
+GRANT_COLUMNS = [
+    "doc_no",
+    "approved_on",
+    "effective_on",
+    "institution_code",
+    "institution_name",
+    "item",
+    "kind",
+    "change",
+    "amount",
+    "note",
+]
 QUOTA_KINDS = ["行政编制", "事业编制", "工勤编制", "政法专项编制"]
-MAIN_QUOTA = {"admin": "行政编制", "zf": "政法专项编制", "cangong": "事业编制",
-              "shiye": "事业编制"}
+MAIN_QUOTA = {"admin": "行政编制", "zf": "政法专项编制", "cangong": "事业编制", "shiye": "事业编制"}
 
 
 def occupancy_max(rosters: list[pd.DataFrame]) -> pd.Series:
@@ -27,8 +36,11 @@ def occupancy_max(rosters: list[pd.DataFrame]) -> pd.Series:
     parts = []
     for r in rosters:
         ok = r[(r["_error"] == "") & (r["_slot"] != "") & (r["quota_type"] != "无")]
-        occ = ok.drop_duplicates(["id_number", "_slot", "quota_type"]).groupby(
-            ["_slot", "quota_type"]).size()
+        occ = (
+            ok.drop_duplicates(["id_number", "_slot", "quota_type"])
+            .groupby(["_slot", "quota_type"])
+            .size()
+        )
         parts.append(occ)
     return pd.concat(parts, axis=1).fillna(0).max(axis=1).astype(int)
 
@@ -42,18 +54,31 @@ def leaders_max(rosters: list[pd.DataFrame]) -> pd.Series:
     return pd.concat(parts, axis=1).fillna(0).max(axis=1).astype(int)
 
 
-def targets(inst: pd.DataFrame, rosters: list[pd.DataFrame], first: date,
-            rng: np.random.Generator, gov_overrides: dict[str, tuple[int, int]]) -> pd.DataFrame:
+def targets(
+    inst: pd.DataFrame,
+    rosters: list[pd.DataFrame],
+    first: date,
+    rng: np.random.Generator,
+    gov_overrides: dict[str, tuple[int, int]],
+) -> pd.DataFrame:
     """Final ledger value per (institution, item, kind) for every automatic institution."""
-    auto = inst[~inst["manual"] & (inst["category"] != "内设机构") & inst["revoked_on"].isna()
-                & (pd.to_datetime(inst["established_on"]) <= pd.Timestamp(first))]
+    auto = inst[
+        ~inst["manual"]
+        & (inst["category"] != "内设机构")
+        & inst["revoked_on"].isna()
+        & (pd.to_datetime(inst["established_on"]) <= pd.Timestamp(first))
+    ]
     codes = set(auto["institution_code"])
     occ = occupancy_max(rosters)
     occ = occ[occ.index.get_level_values(0).isin(codes)]
-    q = occ.rename("occ").reset_index().rename(columns={"_slot": "institution_code",
-                                                        "quota_type": "kind"})
-    main = pd.DataFrame({"institution_code": auto["institution_code"],
-                         "kind": auto["flavour"].map(MAIN_QUOTA)})
+    q = (
+        occ.rename("occ")
+        .reset_index()
+        .rename(columns={"_slot": "institution_code", "quota_type": "kind"})
+    )
+    main = pd.DataFrame(
+        {"institution_code": auto["institution_code"], "kind": auto["flavour"].map(MAIN_QUOTA)}
+    )
     q = main.merge(q, how="outer", on=["institution_code", "kind"]).fillna({"occ": 0})
     q["occ"] = q["occ"].astype(int)
     vac = rng.choice([0, 0, 0, 1, 1, 2, 3], size=len(q))
@@ -62,12 +87,16 @@ def targets(inst: pd.DataFrame, rosters: list[pd.DataFrame], first: date,
 
     lead = leaders_max(rosters)
     lead = lead[lead.index.get_level_values(0).isin(codes)]
-    ld = lead.rename("n").reset_index().rename(columns={"_work": "institution_code",
-                                                        "leadership": "kind"})
+    ld = (
+        lead.rename("n")
+        .reset_index()
+        .rename(columns={"_work": "institution_code", "leadership": "kind"})
+    )
     info = auto.set_index("institution_code")
     base = []
-    for code, kind_, n_off in zip(auto["institution_code"], auto["kind"], auto["n_offices"],
-                                  strict=True):
+    for code, kind_, n_off in zip(
+        auto["institution_code"], auto["kind"], auto["n_offices"], strict=True
+    ):
         base.append((code, "正职", 2 if kind_ == "gov" else 1))
         if n_off:
             base.append((code, "内设机构正职", int(n_off)))
@@ -77,11 +106,15 @@ def targets(inst: pd.DataFrame, rosters: list[pd.DataFrame], first: date,
     ld["value"] = np.maximum(ld["base"], ld["n"] + bonus).astype(int)
     # township governments: 正职 + 副职 stays within 9 unless a planted override says so
     is_gov = (ld["institution_code"].map(info["kind"]) == "gov").to_numpy()
-    missing_fu = [c for c in gov_overrides
-                  if not ((ld["institution_code"] == c) & (ld["kind"] == "副职")).any()]
+    missing_fu = [
+        c
+        for c in gov_overrides
+        if not ((ld["institution_code"] == c) & (ld["kind"] == "副职")).any()
+    ]
     if missing_fu:
-        add = pd.DataFrame({"institution_code": missing_fu, "kind": "副职", "base": 0, "n": 0,
-                            "value": 0})
+        add = pd.DataFrame(
+            {"institution_code": missing_fu, "kind": "副职", "base": 0, "n": 0, "value": 0}
+        )
         ld = pd.concat([ld, add], ignore_index=True)
         is_gov = np.concatenate([is_gov, np.ones(len(add), dtype=bool)])
     kind = ld["kind"].to_numpy()
@@ -89,8 +122,9 @@ def targets(inst: pd.DataFrame, rosters: list[pd.DataFrame], first: date,
     zheng = ld[is_gov & (kind == "正职")].set_index("institution_code")["value"]
     z_of = code.map(zheng).fillna(0).to_numpy()
     fu = is_gov & (kind == "副职")
-    capped = np.maximum(np.minimum(ld["value"].to_numpy(), np.maximum(9 - z_of, 0)),
-                        ld["n"].to_numpy())
+    capped = np.maximum(
+        np.minimum(ld["value"].to_numpy(), np.maximum(9 - z_of, 0)), ld["n"].to_numpy()
+    )
     value = ld["value"].to_numpy().copy()
     value[fu] = capped[fu]
     over_z = code.map({c: z for c, (z, _) in gov_overrides.items()}).to_numpy()
@@ -101,12 +135,18 @@ def targets(inst: pd.DataFrame, rosters: list[pd.DataFrame], first: date,
     ld["value"] = value.astype(int)
     ld = ld[ld["value"] > 0]
     ld["item"] = "领导职数"
-    out = pd.concat([q[["institution_code", "item", "kind", "value"]],
-                     ld[["institution_code", "item", "kind", "value"]]], ignore_index=True)
+    out = pd.concat(
+        [
+            q[["institution_code", "item", "kind", "value"]],
+            ld[["institution_code", "item", "kind", "value"]],
+        ],
+        ignore_index=True,
+    )
     out["established_on"] = out["institution_code"].map(info["established_on"])
     out["name"] = out["institution_code"].map(info["name"])
     return out.sort_values(["institution_code", "item", "kind"], kind="stable").reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def events(tg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -117,8 +157,9 @@ def events(tg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     floor = np.datetime64("2015-01-01")
     d0 = np.maximum(est, floor) + rng.integers(20, 700, size=n).astype("timedelta64[D]")
     d0 = np.minimum(d0, np.datetime64("2022-12-31"))
-    d1 = np.minimum(d0 + rng.integers(200, 1300, size=n).astype("timedelta64[D]"),
-                    np.datetime64("2026-06-30"))
+    d1 = np.minimum(
+        d0 + rng.integers(200, 1300, size=n).astype("timedelta64[D]"), np.datetime64("2026-06-30")
+    )
     is_quota = (tg["item"] == "编制").to_numpy()
     pattern = rng.choice(3, size=n, p=[0.6, 0.25, 0.15])
     pattern[~is_quota & (pattern == 2)] = 0
@@ -127,15 +168,21 @@ def events(tg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     delta[add] = np.minimum(delta[add], value[add] - 1)
     sub = pattern == 2
     first_amount = np.where(add, value - delta, np.where(sub, value + delta, value))
-    base = pd.DataFrame({
-        "institution_code": tg["institution_code"].to_numpy(),
-        "institution_name": tg["name"].to_numpy(),
-        "item": tg["item"].to_numpy(), "kind": tg["kind"].to_numpy(),
-    })
+    base = pd.DataFrame(
+        {
+            "institution_code": tg["institution_code"].to_numpy(),
+            "institution_name": tg["name"].to_numpy(),
+            "item": tg["item"].to_numpy(),
+            "kind": tg["kind"].to_numpy(),
+        }
+    )
     e0 = base.assign(effective_on=d0, change="核定", amount=first_amount)
     m = add | sub
-    change = np.where(add, np.where(rng.random(n) < 0.8, "核增", "划入"),
-                      np.array(["核减", "划出", "收回"])[rng.choice(3, size=n, p=[0.6, 0.2, 0.2])])
+    change = np.where(
+        add,
+        np.where(rng.random(n) < 0.8, "核增", "划入"),
+        np.array(["核减", "划出", "收回"])[rng.choice(3, size=n, p=[0.6, 0.2, 0.2])],
+    )
     e1 = base[m].assign(effective_on=d1[m], change=change[m], amount=delta[m])
     ev = pd.concat([e0, e1], ignore_index=True)
     # one document per (institution, date); numbered per year in date order
@@ -149,10 +196,15 @@ def events(tg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     prefix = np.where(rng.random(len(ev)) < 0.85, "县编发", "县编办发")
     prefix = pd.Series(prefix).groupby(doc_id.to_numpy()).transform("first").to_numpy()
     ev["doc_no"] = [f"{p}〔{y}〕{k}号" for p, y, k in zip(prefix, year, number, strict=True)]
-    lag = pd.Series(rng.integers(0, 26, size=len(ev))).groupby(doc_id.to_numpy()).transform(
-        "first").to_numpy()
-    ev["approved_on"] = (ev["effective_on"].to_numpy().astype("datetime64[D]")
-                         - lag.astype("timedelta64[D]"))
+    lag = (
+        pd.Series(rng.integers(0, 26, size=len(ev)))
+        .groupby(doc_id.to_numpy())
+        .transform("first")
+        .to_numpy()
+    )
+    ev["approved_on"] = ev["effective_on"].to_numpy().astype("datetime64[D]") - lag.astype(
+        "timedelta64[D]"
+    )
     ev["effective_on"] = ev["effective_on"].to_numpy().astype("datetime64[D]")
     ev["note"] = np.where(year.to_numpy() == 2019, "机构改革", "")
     ev["_error"] = ""

@@ -18,9 +18,24 @@ from demo import pools
 from demo.idnum import ric_from_prefix, ric_prefix
 
 ROSTER_COLUMNS = [
-    "id_number", "name", "gender", "birth_date", "person_category", "quota_type",
-    "slot_code", "slot_name", "work_code", "work_name", "title", "leadership", "grade",
-    "post_type", "slot_since", "status", "education", "work_since",
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "person_category",
+    "quota_type",
+    "slot_code",
+    "slot_name",
+    "work_code",
+    "work_name",
+    "title",
+    "leadership",
+    "grade",
+    "post_type",
+    "slot_since",
+    "status",
+    "education",
+    "work_since",
 ]
 # Internal truth carried alongside (never written): resolved slot unit and work institution.
 TRUTH_COLUMNS = ["_pid", "_slot", "_work", "_origin", "_error"]
@@ -37,8 +52,9 @@ def as_object(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v
-                         for k, v in columns.items()})
+    return pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in columns.items()}
+    )
 
 
 def head_titles(name: str, kind: str) -> tuple[str, str, str]:
@@ -48,10 +64,21 @@ def head_titles(name: str, kind: str) -> tuple[str, str, str]:
             return "党工委书记", "办事处主任", "办事处副主任"
         head = "乡长" if name.endswith("乡人民政府") else "镇长"
         return "党委书记", head, "副" + head
-    for suffix, title in [("检察院", "检察长"), ("法院", "院长"), ("医院", "院长"),
-                          ("卫生院", "院长"), ("学校", "校长"), ("中学", "校长"),
-                          ("小学", "校长"), ("局", "局长"), ("部", "部长"), ("大队", "大队长"),
-                          ("馆", "馆长"), ("场", "场长"), ("站", "站长")]:
+    for suffix, title in [
+        ("检察院", "检察长"),
+        ("法院", "院长"),
+        ("医院", "院长"),
+        ("卫生院", "院长"),
+        ("学校", "校长"),
+        ("中学", "校长"),
+        ("小学", "校长"),
+        ("局", "局长"),
+        ("部", "部长"),
+        ("大队", "大队长"),
+        ("馆", "馆长"),
+        ("场", "场长"),
+        ("站", "站长"),
+    ]:
         if name.endswith(suffix):
             return title, title, "副" + title
     return "主任", "主任", "副主任"
@@ -74,8 +101,12 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
     est = pd.to_datetime(inst_df["established_on"]).values.astype("datetime64[D]")
     revoked = inst_df["revoked_on"].isna().values
     active = (est <= first) & revoked
-    elig = inst_df[active & ~inst_df["manual"].values & (inst_df["category"] != "内设机构").values
-                   & (inst_df["weight"].values > 0)].reset_index(drop=True)
+    elig = inst_df[
+        active
+        & ~inst_df["manual"].values
+        & (inst_df["category"] != "内设机构").values
+        & (inst_df["weight"].values > 0)
+    ].reset_index(drop=True)
     w = elig["weight"].to_numpy(dtype=float)
     offices = inst_df[(inst_df["category"] == "内设机构").values & active].copy()
     pos = {c: i for i, c in enumerate(elig["institution_code"])}
@@ -86,8 +117,16 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
     offices = offices.reset_index(drop=True)
     count = np.bincount(offices["_parent_id"].to_numpy(), minlength=len(elig))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    return BulkContext(elig, w / w.sum() if len(w) else w, offices, start, count, last, first,
-                       institution_codes(elig))
+    return BulkContext(
+        elig,
+        w / w.sum() if len(w) else w,
+        offices,
+        start,
+        count,
+        last,
+        first,
+        institution_codes(elig),
+    )
 
 
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -115,8 +154,7 @@ class IdAllocator:
     def __init__(self) -> None:
         self.used = np.empty(0, dtype=np.int64)
 
-    def allocate(self, rng: np.random.Generator, birth: np.ndarray,
-                 male: np.ndarray) -> np.ndarray:
+    def allocate(self, rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -> np.ndarray:
         n = len(birth)
         regions = np.array(pools.ID_REGIONS, dtype=np.int64)
         region = regions[rng.choice(len(regions), size=n, p=pools.ID_REGION_WEIGHTS)]
@@ -130,8 +168,11 @@ class IdAllocator:
         for _ in range(60):
             # redraw every new prefix already used, or repeating an earlier new one
             pos = np.searchsorted(self.used, prefix)  # self.used is kept sorted
-            taken = self.used[np.minimum(pos, len(self.used) - 1)] == prefix if len(
-                self.used) else np.zeros(n, dtype=bool)
+            taken = (
+                self.used[np.minimum(pos, len(self.used) - 1)] == prefix
+                if len(self.used)
+                else np.zeros(n, dtype=bool)
+            )
             order = np.argsort(prefix, kind="stable")
             sp = prefix[order]
             repeat = np.zeros(n, dtype=bool)
@@ -149,13 +190,19 @@ class IdAllocator:
 
 FLAVOURS = ["admin", "zf", "cangong", "shiye"]
 CATEGORIES = np.array(
-    ["公务员", "公务员", "参公人员", "事业人员", "工勤人员", "编外人员"], dtype=object)
+    ["公务员", "公务员", "参公人员", "事业人员", "工勤人员", "编外人员"], dtype=object
+)
 QUOTAS = np.array(
-    ["行政编制", "政法专项编制", "事业编制", "事业编制", "工勤编制", "无"], dtype=object)
+    ["行政编制", "政法专项编制", "事业编制", "事业编制", "工勤编制", "无"], dtype=object
+)
 TITLE_GROUPS = ["admin", "zf", "cangong", "shiye", "gov", "hospital", "school", "worker", "extra"]
 EDUCATION_BY_CATEGORY = [  # rows follow CATEGORIES
-    [0.1, 0.7, 0.18, 0.02, 0.0], [0.1, 0.7, 0.18, 0.02, 0.0], [0.06, 0.62, 0.28, 0.04, 0.0],
-    [0.08, 0.55, 0.3, 0.07, 0.0], [0.0, 0.0, 0.1, 0.4, 0.5], [0.0, 0.2, 0.4, 0.2, 0.2],
+    [0.1, 0.7, 0.18, 0.02, 0.0],
+    [0.1, 0.7, 0.18, 0.02, 0.0],
+    [0.06, 0.62, 0.28, 0.04, 0.0],
+    [0.08, 0.55, 0.3, 0.07, 0.0],
+    [0.0, 0.0, 0.1, 0.4, 0.5],
+    [0.0, 0.2, 0.4, 0.2, 0.2],
 ]
 
 
@@ -164,10 +211,15 @@ def institution_codes(insts: pd.DataFrame) -> dict[str, np.ndarray]:
     name = insts["name"].to_numpy(dtype=object)
     kind = insts["kind"].to_numpy(dtype=object)
     flav = np.array([FLAVOURS.index(f) for f in insts["flavour"]], dtype=np.int64)
-    hospital = np.array([n.endswith("医院") or k == "clinic" for n, k in zip(name, kind,
-                                                                            strict=True)])
-    school = np.array([k == "school" or n.endswith(("学校", "中学", "小学"))
-                       for n, k in zip(name, kind, strict=True)])
+    hospital = np.array(
+        [n.endswith("医院") or k == "clinic" for n, k in zip(name, kind, strict=True)]
+    )
+    school = np.array(
+        [
+            k == "school" or n.endswith(("学校", "中学", "小学"))
+            for n, k in zip(name, kind, strict=True)
+        ]
+    )
     group = flav.copy()
     group[(flav == 0) & (kind == "gov")] = TITLE_GROUPS.index("gov")
     group[(flav == 3) & hospital] = TITLE_GROUPS.index("hospital")
@@ -175,9 +227,16 @@ def institution_codes(insts: pd.DataFrame) -> dict[str, np.ndarray]:
     return {"flav": flav, "group": group, "care": hospital | school}
 
 
-def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
-                inst_id: np.ndarray, young: bool, since_lo: np.datetime64,
-                since_hi: np.datetime64, pid_start: int) -> pd.DataFrame:
+def make_people(
+    ctx: BulkContext,
+    rng: np.random.Generator,
+    ids: IdAllocator,
+    inst_id: np.ndarray,
+    young: bool,
+    since_lo: np.datetime64,
+    since_hi: np.datetime64,
+    pid_start: int,
+) -> pd.DataFrame:
     """People (non-leaders) for the given bulk institution ids, all columns filled."""
     n = len(inst_id)
     insts = ctx.insts
@@ -209,7 +268,8 @@ def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
     id_number = ids.allocate(rng, birth, male)
     # dates
     start_work = birth + ((18 + rng.random(n) * 7) * 365.25).astype(np.int64).astype(
-        "timedelta64[D]")
+        "timedelta64[D]"
+    )
     if young:
         slot_since = _dates_between(rng, np.full(n, since_lo), np.full(n, since_hi))
         work_since = np.minimum(start_work, slot_since)
@@ -217,7 +277,8 @@ def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
         work_since = np.minimum(start_work, since_hi - np.timedelta64(60, "D"))
         slot_since = np.minimum(
             work_since + (rng.random(n) * 4 * 365.25).astype(np.int64).astype("timedelta64[D]"),
-            since_hi - np.timedelta64(30, "D"))
+            since_hi - np.timedelta64(30, "D"),
+        )
     slot_since = np.where(extra, np.datetime64("NaT"), slot_since).astype("datetime64[D]")
     # status
     age_now = (ctx.last_date - birth).astype(np.int64) / 365.25
@@ -229,8 +290,11 @@ def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
         education[m] = _pick(rng, pools.EDUCATION, probs, int(m.sum()))
     # titles of non-leaders
     title = np.empty(n, dtype=object)
-    group = np.where(worker, TITLE_GROUPS.index("worker"),
-                     np.where(extra, TITLE_GROUPS.index("extra"), codes["group"][inst_id]))
+    group = np.where(
+        worker,
+        TITLE_GROUPS.index("worker"),
+        np.where(extra, TITLE_GROUPS.index("extra"), codes["group"][inst_id]),
+    )
     for g, key in enumerate(TITLE_GROUPS):
         m = group == g
         pool = pools.TITLES_STAFF[key]
@@ -239,32 +303,34 @@ def make_people(ctx: BulkContext, rng: np.random.Generator, ids: IdAllocator,
     grade = np.full(n, "无", dtype=object)
     grade[cadre & (rank == "正科级") & (rng.random(n) < 0.1)] = "股级"
     code = insts["institution_code"].to_numpy(dtype=object)[inst_id]
-    return _frame({
-        "id_number": id_number.astype(object),
-        "name": _names(rng, n).astype(object),
-        "gender": np.where(male, "男", "女").astype(object),
-        "birth_date": birth,
-        "person_category": category,
-        "quota_type": quota,
-        "slot_code": code,
-        "slot_name": names_i,
-        "work_code": np.full(n, "", dtype=object),
-        "work_name": np.full(n, "", dtype=object),
-        "title": title,
-        "leadership": np.full(n, "无", dtype=object),
-        "grade": grade,
-        "post_type": post,
-        "slot_since": slot_since,
-        "status": status,
-        "education": education,
-        "work_since": work_since.astype("datetime64[D]"),
-        "_pid": np.arange(pid_start, pid_start + n),
-        "_slot": code,
-        "_work": code,
-        "_origin": np.full(n, "bulk", dtype=object),
-        "_error": np.full(n, "", dtype=object),
-        "_inst": inst_id,
-    })
+    return _frame(
+        {
+            "id_number": id_number.astype(object),
+            "name": _names(rng, n).astype(object),
+            "gender": np.where(male, "男", "女").astype(object),
+            "birth_date": birth,
+            "person_category": category,
+            "quota_type": quota,
+            "slot_code": code,
+            "slot_name": names_i,
+            "work_code": np.full(n, "", dtype=object),
+            "work_name": np.full(n, "", dtype=object),
+            "title": title,
+            "leadership": np.full(n, "无", dtype=object),
+            "grade": grade,
+            "post_type": post,
+            "slot_since": slot_since,
+            "status": status,
+            "education": education,
+            "work_since": work_since.astype("datetime64[D]"),
+            "_pid": np.arange(pid_start, pid_start + n),
+            "_slot": code,
+            "_work": code,
+            "_origin": np.full(n, "bulk", dtype=object),
+            "_error": np.full(n, "", dtype=object),
+            "_inst": inst_id,
+        }
+    )
 
 
 def _assign_leaders(ctx: BulkContext, df: pd.DataFrame, rng: np.random.Generator) -> None:
@@ -317,8 +383,11 @@ def _assign_leaders(ctx: BulkContext, df: pd.DataFrame, rng: np.random.Generator
     df.loc[lead != "无", "status"] = "在岗"
     # where people work: office heads in their office, some others in a random office
     k = np.where(is_head, r - z, -1)
-    others = (lead == "无") & (n_off[inst_id] > 0) & (rng.random(len(df)) < np.where(
-        is_gov[inst_id], 0.45, 0.15))
+    others = (
+        (lead == "无")
+        & (n_off[inst_id] > 0)
+        & (rng.random(len(df)) < np.where(is_gov[inst_id], 0.45, 0.15))
+    )
     k[others] = (rng.random(int(others.sum())) * n_off[inst_id[others]]).astype(int)
     has = k >= 0
     row = ctx.office_start[inst_id[has]] + k[has]
@@ -330,14 +399,16 @@ def _assign_leaders(ctx: BulkContext, df: pd.DataFrame, rng: np.random.Generator
     df["work_name"] = work_name
 
 
-def bulk_batches(ctx: BulkContext, n: int, dates: list[date], rng: np.random.Generator,
-                 ids: IdAllocator) -> list[pd.DataFrame]:
+def bulk_batches(
+    ctx: BulkContext, n: int, dates: list[date], rng: np.random.Generator, ids: IdAllocator
+) -> list[pd.DataFrame]:
     """The bulk roster of every batch: batch 1, then ~1 % of people changing per batch
     (leavers, hires, transfers within the same kind of institution)."""
     first = np.datetime64(dates[0], "D")
     inst_id = np.sort(rng.choice(len(ctx.insts), size=n, p=ctx.p)) if n else np.empty(0, int)
-    df = make_people(ctx, rng, ids, inst_id, young=False, since_lo=first, since_hi=first,
-                     pid_start=0)
+    df = make_people(
+        ctx, rng, ids, inst_id, young=False, since_lo=first, since_hi=first, pid_start=0
+    )
     _assign_leaders(ctx, df, rng)
     out = [df]
     next_pid = n
@@ -353,8 +424,9 @@ def bulk_batches(ctx: BulkContext, n: int, dates: list[date], rng: np.random.Gen
         keep = np.ones(len(prev), dtype=bool)
         keep[leave] = False
         cur = prev[keep].copy()
-        movable = np.flatnonzero((cur["leadership"].to_numpy() == "无")
-                                 & (cur["quota_type"].to_numpy() != "无"))
+        movable = np.flatnonzero(
+            (cur["leadership"].to_numpy() == "无") & (cur["quota_type"].to_numpy() != "无")
+        )
         move = rng.choice(movable, size=min(k_move, len(movable)), replace=False)
         if len(move):
             src = cur["_inst"].to_numpy()[move]
@@ -369,18 +441,34 @@ def bulk_batches(ctx: BulkContext, n: int, dates: list[date], rng: np.random.Gen
                 clash = pick == src[m]
                 pick[clash] = same[(pos[clash] + 1) % len(same)]
                 target[m] = pick
-            cols = {c: cur.columns.get_loc(c) for c in
-                    ["_inst", "slot_code", "slot_name", "_slot", "_work", "work_code",
-                     "work_name"]}
+            cols = {
+                c: cur.columns.get_loc(c)
+                for c in [
+                    "_inst",
+                    "slot_code",
+                    "slot_name",
+                    "_slot",
+                    "_work",
+                    "work_code",
+                    "work_name",
+                ]
+            }
             codes = ctx.insts["institution_code"].to_numpy(dtype=object)[target]
             names = ctx.insts["name"].to_numpy(dtype=object)[target]
             cur.iloc[move, cols["_inst"]] = target
-            for c, v in [("slot_code", codes), ("slot_name", names), ("_slot", codes),
-                         ("_work", codes), ("work_code", ""), ("work_name", "")]:
+            for c, v in [
+                ("slot_code", codes),
+                ("slot_name", names),
+                ("_slot", codes),
+                ("_work", codes),
+                ("work_code", ""),
+                ("work_name", ""),
+            ]:
                 cur.iloc[move, cols[c]] = v
         hire_inst = np.sort(rng.choice(len(ctx.insts), size=k_hire, p=ctx.p))
-        hires = make_people(ctx, rng, ids, hire_inst, young=True, since_lo=lo, since_hi=hi,
-                            pid_start=next_pid)
+        hires = make_people(
+            ctx, rng, ids, hire_inst, young=True, since_lo=lo, since_hi=hi, pid_start=next_pid
+        )
         next_pid += k_hire
         cur = pd.concat([cur, hires], ignore_index=True)
         cur = cur.sort_values(["_inst", "_pid"], kind="stable").reset_index(drop=True)

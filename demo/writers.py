@@ -20,8 +20,10 @@ import xlsxwriter
 
 FIXED_CREATED = datetime(2026, 11, 20, 8, 0, 0)  # workbook metadata: never the clock
 CHUNK = 50_000
-FULLWIDTH = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ()",
-                          "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ（）")
+FULLWIDTH = str.maketrans(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ()",
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ（）",
+)
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _CN_MONTHS = np.array([f"年{m}月" for m in range(1, 13)])
 _CN_DAYS = np.array([f"{d}日" for d in range(1, 32)])
@@ -74,10 +76,14 @@ def fmt_date(d: date | None, style: str, fmt: str) -> object:
         return int(n) if fmt == "xlsx" else str(int(n))
     y, m, dd = d.year, d.month, d.day
     return {
-        "iso": f"{y:04d}-{m:02d}-{dd:02d}", "slash": f"{y:04d}/{m:02d}/{dd:02d}",
-        "dot": f"{y:04d}.{m:02d}.{dd:02d}", "compact": f"{y:04d}{m:02d}{dd:02d}",
-        "cn": f"{y}年{m}月{dd}日", "month_dot": f"{y:04d}.{m:02d}",
-        "month_dash": f"{y:04d}-{m:02d}", "month_cn": f"{y}年{m}月",
+        "iso": f"{y:04d}-{m:02d}-{dd:02d}",
+        "slash": f"{y:04d}/{m:02d}/{dd:02d}",
+        "dot": f"{y:04d}.{m:02d}.{dd:02d}",
+        "compact": f"{y:04d}{m:02d}{dd:02d}",
+        "cn": f"{y}年{m}月{dd}日",
+        "month_dot": f"{y:04d}.{m:02d}",
+        "month_dash": f"{y:04d}-{m:02d}",
+        "month_cn": f"{y}年{m}月",
     }[style]
 
 
@@ -91,8 +97,7 @@ def render_dates(values: np.ndarray, style: str, fmt: str) -> list[object]:
     if style == "serial":
         num = (v - EXCEL_EPOCH).astype(np.int64)
         if fmt == "xlsx":
-            return [None if n else int(x) for x, n in zip(num.tolist(), nat.tolist(),
-                                                           strict=True)]
+            return [None if n else int(x) for x, n in zip(num.tolist(), nat.tolist(), strict=True)]
         s = num.astype(str)
     else:
         iso = np.datetime_as_string(v, unit="D")
@@ -141,12 +146,16 @@ def column_arrays(sheet: Sheet) -> dict[str, np.ndarray]:
     return out
 
 
-def render_column(col: Col, arrays: dict[str, np.ndarray], i0: int, i1: int,
-                  fmt: str) -> list[object]:
+def render_column(
+    col: Col, arrays: dict[str, np.ndarray], i0: int, i1: int, fmt: str
+) -> list[object]:
     n = i1 - i0
     if col.kind == "seq":
-        return list(range(i0 + 1, i1 + 1)) if fmt == "xlsx" else [str(i) for i in
-                                                                   range(i0 + 1, i1 + 1)]
+        return (
+            list(range(i0 + 1, i1 + 1))
+            if fmt == "xlsx"
+            else [str(i) for i in range(i0 + 1, i1 + 1)]
+        )
     if col.kind == "extra":
         if not col.extra:
             return [None if fmt == "xlsx" else ""] * n
@@ -175,8 +184,7 @@ def render_column(col: Col, arrays: dict[str, np.ndarray], i0: int, i1: int,
 
 
 # ---- rows ---------------------------------------------------------------------------------
-def iter_chunks(sheet: Sheet, fmt: str,
-                out: Written) -> Iterator[list[list[object]] | ColumnChunk]:
+def iter_chunks(sheet: Sheet, fmt: str, out: Written) -> Iterator[list[list[object]] | ColumnChunk]:
     """Lists of rows: the title rows and the header, then data rows (rendered a chunk at a
     time) with the blank/totals rows spliced in before the frame row they are keyed by."""
     width = len(sheet.cols)
@@ -189,14 +197,17 @@ def iter_chunks(sheet: Sheet, fmt: str,
     n = len(frame)
     arrays = column_arrays(sheet)
     positions = sorted(sheet.extra_rows)
-    before = np.searchsorted(np.array(
-        [p for p in positions for _ in sheet.extra_rows[p]], dtype=np.int64), np.arange(n),
-        side="right")  # extra rows above each frame row
+    before = np.searchsorted(
+        np.array([p for p in positions for _ in sheet.extra_rows[p]], dtype=np.int64),
+        np.arange(n),
+        side="right",
+    )  # extra rows above each frame row
     if "_error" in frame.columns:
         errors = frame["_error"].to_numpy(dtype=object)
         for i in np.flatnonzero(errors != ""):
-            out.errors.append({"row_number": int(out.header_row + i + 1 + before[i]),
-                               "reason": str(errors[i])})
+            out.errors.append(
+                {"row_number": int(out.header_row + i + 1 + before[i]), "reason": str(errors[i])}
+            )
     by_chunk: dict[int, list[tuple[int, int, object]]] = {}
     for (r, c), v in sheet.overrides.items():
         by_chunk.setdefault(r // CHUNK, []).append((r, c, v))
@@ -222,7 +233,7 @@ def iter_chunks(sheet: Sheet, fmt: str,
         for p in cuts + [i1]:
             if p > start:
                 out.rows += p - start
-                yield ColumnChunk([c[start - i0:p - i0] for c in cols])
+                yield ColumnChunk([c[start - i0 : p - i0] for c in cols])
             if p < i1:
                 yield extras(p)
             start = p
@@ -247,14 +258,26 @@ def iter_rows(sheet: Sheet, fmt: str, out: Written) -> Iterator[Sequence[object]
 # ---- writers ------------------------------------------------------------------------------
 def write_xlsx(path: Path, sheets: list[Sheet], data_sheet: str) -> Written:
     big = sum(len(s.frame) for s in sheets if s.frame is not None) > 100_000
-    wb = xlsxwriter.Workbook(str(path), {
-        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-        "constant_memory": big,
-    })
-    wb.set_properties({"title": path.stem, "author": "清溪县委编办", "company": "清溪县",
-                       "created": FIXED_CREATED})
-    date_formats = [wb.add_format({"num_format": f}) for f in
-                    ("yyyy-mm-dd", "yyyy/m/d", 'yyyy"年"m"月"d"日"')]
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "constant_memory": big,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": path.stem,
+            "author": "清溪县委编办",
+            "company": "清溪县",
+            "created": FIXED_CREATED,
+        }
+    )
+    date_formats = [
+        wb.add_format({"num_format": f}) for f in ("yyyy-mm-dd", "yyyy/m/d", 'yyyy"年"m"月"d"日"')
+    ]
     title_fmt = wb.add_format({"bold": True, "align": "center"})
     result = Written()
     for sheet in sheets:

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-FOLD = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)}
-                     | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
-                     | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
-                     | {"（": "(", "）": ")", "\u3000": " "})
+FOLD = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)}
+    | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
+    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+    | {"（": "(", "）": ")", "\u3000": " "}
+)
 TOTALS = {"合计", "总计", "小计"}
 EXPONENT = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 
@@ -108,10 +110,15 @@ def date_style(v: object) -> str | None:
         return "serial"
     t = text(v)
     for style, pattern in [
-        ("iso", r"\d{4}-\d{2}-\d{2}"), ("slash", r"\d{4}/\d{2}/\d{2}"),
-        ("dot", r"\d{4}\.\d{2}\.\d{2}"), ("compact", r"\d{8}"),
-        ("cn", r"\d{4}年\d{1,2}月\d{1,2}日"), ("month_dot", r"\d{4}\.\d{2}"),
-        ("month_dash", r"\d{4}-\d{2}"), ("month_cn", r"\d{4}年\d{1,2}月"), ("serial", r"\d{5}"),
+        ("iso", r"\d{4}-\d{2}-\d{2}"),
+        ("slash", r"\d{4}/\d{2}/\d{2}"),
+        ("dot", r"\d{4}\.\d{2}\.\d{2}"),
+        ("compact", r"\d{8}"),
+        ("cn", r"\d{4}年\d{1,2}月\d{1,2}日"),
+        ("month_dot", r"\d{4}\.\d{2}"),
+        ("month_dash", r"\d{4}-\d{2}"),
+        ("month_cn", r"\d{4}年\d{1,2}月"),
+        ("serial", r"\d{5}"),
     ]:
         if re.fullmatch(pattern, t):
             return style

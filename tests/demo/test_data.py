@@ -24,8 +24,11 @@ def resolver(built: demo.Built):
     def resolve(code: str, name: str) -> str | None:
         if code in set(inst["institution_code"]):
             return code
-        for table, key in ((exact, name), (alias, name),
-                           (folded, name.replace(" ", "").replace("\u3000", ""))):
+        for table, key in (
+            (exact, name),
+            (alias, name),
+            (folded, name.replace(" ", "").replace("\u3000", "")),
+        ):
             if key in table:
                 return table[key]
         return None
@@ -44,7 +47,8 @@ def ledger(built: demo.Built, k: int) -> dict[tuple[str, str, str], int]:
         code = resolve(row.institution_code, row.institution_name)
         if code:
             events[(code, row.item, row.kind)].append(
-                (np.datetime64(row.effective_on, "D"), row.change, int(row.amount)))
+                (np.datetime64(row.effective_on, "D"), row.change, int(row.amount))
+            )
     out = {}
     for key, evs in events.items():
         sets = [e for e in evs if e[1] == "核定"]
@@ -58,8 +62,11 @@ def ledger(built: demo.Built, k: int) -> dict[tuple[str, str, str], int]:
 
 def expected(built: demo.Built, summary_like: dict, rule: str, k: int) -> set:
     d = built.dates[k].isoformat()
-    return {(c.institution_code or c.township_code, c.category)
-            for c in summary_like[rule] if d in c.batches}
+    return {
+        (c.institution_code or c.township_code, c.category)
+        for c in summary_like[rule]
+        if d in c.batches
+    }
 
 
 def planted_cases(built: demo.Built) -> dict[str, list[demo.PlantedCase]]:
@@ -76,23 +83,29 @@ def test_quota_and_leadership_findings_are_exactly_the_planted(built: demo.Built
         r = built.rosters[k]
         r = r[r["_error"] == ""]
         values = ledger(built, k)
-        occ = (r[(r["_slot"] != "") & (r["quota_type"] != "无")]
-               .drop_duplicates(["id_number", "_slot", "quota_type"])
-               .groupby(["_slot", "quota_type"]).size())
+        occ = (
+            r[(r["_slot"] != "") & (r["quota_type"] != "无")]
+            .drop_duplicates(["id_number", "_slot", "quota_type"])
+            .groupby(["_slot", "quota_type"])
+            .size()
+        )
         over = {(i, t) for (i, t), n in occ.items() if n > values.get((i, "编制", t), 0)}
-        over |= {(i, t) for (i, item, t), v in values.items()
-                 if item == "编制" and occ.get((i, t), 0) > v}
+        over |= {
+            (i, t)
+            for (i, item, t), v in values.items()
+            if item == "编制" and occ.get((i, t), 0) > v
+        }
         assert over == expected(built, cases, "OVERSTAFFED", k)
         neg = {(i, t) for (i, item, t), v in values.items() if v < 0}
         assert not neg  # NEGATIVE_QUOTA is about intermediate values; ends are all >= 0
         lead = r[r["leadership"] != "无"].groupby(["_work", "leadership"]).size()
-        over_lead = {(i, kd) for (i, kd), n in lead.items()
-                     if n > values.get((i, "领导职数", kd), 0)}
+        over_lead = {
+            (i, kd) for (i, kd), n in lead.items() if n > values.get((i, "领导职数", kd), 0)
+        }
         assert over_lead == expected(built, cases, "OVER_LEADERSHIP", k)
         staff = r[r["quota_type"] != "无"].groupby("_work").size()
         leaders = r[r["leadership"] != "无"].groupby("_work").size()
-        ratio_inst = {(i, "") for i, s in staff.items()
-                      if s >= 10 and leaders.get(i, 0) / s > 0.35}
+        ratio_inst = {(i, "") for i, s in staff.items() if s >= 10 and leaders.get(i, 0) / s > 0.35}
         town = inst["township_code"]
         level = inst["level"]
         local = [i for i in staff.index if level.get(i) == "乡镇"]
@@ -110,7 +123,8 @@ def test_township_leadership_quota_and_institution_limits(built: demo.Built) -> 
     fired = set()
     for row in inst[(inst["category"] == "行政机关") & (inst["level"] == "乡镇")].itertuples():
         posts = values.get((row.institution_code, "领导职数", "正职"), 0) + values.get(
-            (row.institution_code, "领导职数", "副职"), 0)
+            (row.institution_code, "领导职数", "副职"), 0
+        )
         t = towns.loc[row.township_code]
         large = t.population > 50_000 or t.area_km2 > 600
         if posts > (11 if large else 9):
@@ -119,18 +133,19 @@ def test_township_leadership_quota_and_institution_limits(built: demo.Built) -> 
     d = pd.Timestamp(built.dates[0])
     active = inst[(pd.to_datetime(inst["established_on"]) <= d) & inst["revoked_on"].isna()]
     parent_level = dict(zip(inst["institution_code"], inst["level"], strict=True))
-    offices = active[(active["category"] == "内设机构")
-                     & active["parent_code"].map(parent_level).eq("乡镇")]
-    units = active[active["category"].isin(["事业单位", "参公事业单位"])
-                   & (active["level"] == "乡镇")]
+    offices = active[
+        (active["category"] == "内设机构") & active["parent_code"].map(parent_level).eq("乡镇")
+    ]
+    units = active[
+        active["category"].isin(["事业单位", "参公事业单位"]) & (active["level"] == "乡镇")
+    ]
     limit = {(t, "内设机构") for t, n in offices.groupby("township_code").size().items() if n > 7}
     limit |= {(t, "事业单位") for t, n in units.groupby("township_code").size().items() if n > 5}
     assert limit == expected(built, cases, "INSTITUTION_LIMIT", 0)
 
 
 def test_bulk_is_clean(built: demo.Built) -> None:
-    planted_ids = set(built.rosters[0].loc[built.rosters[0]["_origin"] == "planted",
-                                           "id_number"])
+    planted_ids = set(built.rosters[0].loc[built.rosters[0]["_origin"] == "planted", "id_number"])
     for k, d in enumerate(built.dates):
         r = built.rosters[k]
         bulk = r[r["_origin"] == "bulk"]
@@ -146,8 +161,10 @@ def test_bulk_is_clean(built: demo.Built) -> None:
         cat = bulk["_slot"].map(inst)
         pairs = set(zip(cat, bulk["person_category"], bulk["quota_type"], strict=True))
         assert pairs <= {
-            ("行政机关", "公务员", "行政编制"), ("行政机关", "公务员", "政法专项编制"),
-            ("参公事业单位", "参公人员", "事业编制"), ("事业单位", "事业人员", "事业编制"),
+            ("行政机关", "公务员", "行政编制"),
+            ("行政机关", "公务员", "政法专项编制"),
+            ("参公事业单位", "参公人员", "事业编制"),
+            ("事业单位", "事业人员", "事业编制"),
             *((c, "工勤人员", "工勤编制") for c in ("行政机关", "参公事业单位", "事业单位")),
             *((c, "编外人员", "无") for c in ("行政机关", "参公事业单位", "事业单位")),
         }

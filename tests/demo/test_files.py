@@ -23,8 +23,11 @@ import demo
 
 
 def tables(g, source: str | None = None) -> list[tuple[demo.FileSummary, Table]]:
-    return [(f, read_table(g.landing / f.path, f.sheet, f.header_row))
-            for f in g.summary.files if source is None or f.source == source]
+    return [
+        (f, read_table(g.landing / f.path, f.sheet, f.header_row))
+        for f in g.summary.files
+        if source is None or f.source == source
+    ]
 
 
 def test_counts_match_the_summary(any_format) -> None:
@@ -60,8 +63,19 @@ def test_title_rows_and_header_synonyms(mixed, csv300) -> None:
     assert any("截至2026年8月20日" in text(c) for r in t0.titles for c in r)
     raw = [str(h) for g in (mixed, csv300) for _, t in tables(g) for h in t.header]
     keys = {header_key(h) for h in raw}
-    for synonym in ["身份证号码", "身份证号", "证件号码", "出生年月", "编制单位", "所在单位",
-                    "单位名称", "序号", "区划代码", "核定数", "主管部门编码"]:
+    for synonym in [
+        "身份证号码",
+        "身份证号",
+        "证件号码",
+        "出生年月",
+        "编制单位",
+        "所在单位",
+        "单位名称",
+        "序号",
+        "区划代码",
+        "核定数",
+        "主管部门编码",
+    ]:
         assert synonym in keys, synonym
     assert any(h != h.strip(" ") for h in raw)  # surrounding spaces
     assert any("\u3000" in h for h in raw)  # full-width characters
@@ -118,8 +132,9 @@ def test_identity_numbers_valid_except_planted(any_format) -> None:
             assert parsed is not None
             d, month_only = parsed
             fmt = "%Y%m" if month_only else "%Y%m%d"
-            if i[6:14 if not month_only else 12] != d.strftime(fmt) or \
-                    ("男" if int(i[16]) % 2 else "女") != text(g):
+            if i[6 : 14 if not month_only else 12] != d.strftime(fmt) or (
+                "男" if int(i[16]) % 2 else "女"
+            ) != text(g):
                 mismatch.add(i)
         expected = {c.id_number for c in planted if batch in c.batches}
         assert bad | mismatch == expected
@@ -148,8 +163,17 @@ def test_excel_damaged_and_messy_identity_cells(mixed) -> None:
 def test_date_styles_all_present(mixed) -> None:
     styles = Counter()
     unparseable = []
-    date_headers = {"出生年月", "出生日期", "入编日期", "参加工作时间", "参加工作日期", "设立日期",
-                    "撤销日期", "批复日期", "生效日期"}
+    date_headers = {
+        "出生年月",
+        "出生日期",
+        "入编日期",
+        "参加工作时间",
+        "参加工作日期",
+        "设立日期",
+        "撤销日期",
+        "批复日期",
+        "生效日期",
+    }
     for _, t in tables(mixed):
         for i, h in enumerate(t.header):
             if header_key(h) in date_headers:
@@ -158,8 +182,18 @@ def test_date_styles_all_present(mixed) -> None:
                         styles[date_style(r[i])] += 1
                         if parse_date(r[i]) is None:
                             unparseable.append(text(r[i]))
-    expected = {"iso", "slash", "dot", "compact", "cn", "month_dot", "month_dash", "month_cn",
-                "native", "serial"}
+    expected = {
+        "iso",
+        "slash",
+        "dot",
+        "compact",
+        "cn",
+        "month_dot",
+        "month_dash",
+        "month_cn",
+        "native",
+        "serial",
+    }
     assert expected <= set(styles)
     assert None not in styles
     # only the planted row errors: 入编日期 in each roster, 设立日期 in the registry
@@ -184,17 +218,18 @@ def test_integers_in_several_forms(mixed, xlsx300) -> None:
 
 def test_unit_names_aliases_spaces_and_padding(mixed) -> None:
     inst = tables(mixed, "institutions")[0][1]
-    aliases = {a for cell in inst.values("加挂牌子")
-               for a in re.split("[、；;,]", text(cell)) if a}
+    aliases = {a for cell in inst.values("加挂牌子") for a in re.split("[、；;,]", text(cell)) if a}
     names = {text(n) for n in inst.values("机构名称")}
     assert aliases and not aliases & names
-    slot_cells = [v for _, t in roster_rows(mixed) for v in t.values("编制单位", "所在单位",
-                                                                      "编制所在单位")]
+    slot_cells = [
+        v for _, t in roster_rows(mixed) for v in t.values("编制单位", "所在单位", "编制所在单位")
+    ]
     assert any(text(v) in aliases for v in slot_cells)  # 加挂牌子 used as the slot unit
     spaced = [v for v in slot_cells if re.search("[ \u3000]", text(v))]
     assert spaced and all(re.sub("[ \u3000]", "", text(v)) in names | aliases for v in spaced)
-    grant_names = [v for _, t in tables(mixed, "quota_grants") for v in t.values("机构名称",
-                                                                                 "单位名称")]
+    grant_names = [
+        v for _, t in tables(mixed, "quota_grants") for v in t.values("机构名称", "单位名称")
+    ]
     assert any(text(v) in aliases for v in grant_names)
     person_names = [v for _, t in roster_rows(mixed) for v in t.values("姓名")]
     assert any(isinstance(v, str) and v != v.strip(" \u3000") for v in person_names)
@@ -213,8 +248,7 @@ def test_credit_codes_valid_except_one(any_format) -> None:
 
 
 def test_row_errors_are_the_planted_ones(mixed) -> None:
-    reasons = Counter(e["reason"].split(" ")[0] for f in mixed.summary.files
-                      for e in f.row_errors)
+    reasons = Counter(e["reason"].split(" ")[0] for f in mixed.summary.files for e in f.row_errors)
     assert reasons["unparseable"] >= 3 and reasons["unknown"] >= 4 and reasons["missing"] >= 3
     assert reasons["two"] >= 4  # two 核定 on one date: both rows, in both grants files
     f = mixed.summary.files_of("roster")[0]

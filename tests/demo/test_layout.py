@@ -28,8 +28,11 @@ def sources_of(name: str) -> set[str]:
 
 
 def digests(landing: Path) -> dict[str, str]:
-    return {str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(landing.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(landing.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_batch_folders_and_sources(any_format) -> None:
@@ -107,8 +110,23 @@ def test_refuses_to_overwrite_and_keeps_summary_out_of_landing(tmp_path: Path) -
 
 def test_cli(tmp_path: Path) -> None:
     landing, summary = tmp_path / "landing", tmp_path / "summary.json"
-    cmd = [sys.executable, "-m", "demo", "--out", str(landing), "--seed", "5", "--people", "250",
-           "--format", "csv", "--batches", "2", "--summary", str(summary)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "demo",
+        "--out",
+        str(landing),
+        "--seed",
+        "5",
+        "--people",
+        "250",
+        "--format",
+        "csv",
+        "--batches",
+        "2",
+        "--summary",
+        str(summary),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in landing.iterdir()) == ["2026-08-20", "2026-10-20"]
@@ -118,8 +136,9 @@ def test_cli(tmp_path: Path) -> None:
     assert not list(landing.rglob("*.json"))
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "exists" in again.stderr
-    inside = subprocess.run(cmd[:-1] + [str(landing / "s.json"), "--force"],
-                            capture_output=True, text=True, timeout=120)
+    inside = subprocess.run(
+        cmd[:-1] + [str(landing / "s.json"), "--force"], capture_output=True, text=True, timeout=120
+    )
     assert inside.returncode == 2 and "landing" in inside.stderr
 
 

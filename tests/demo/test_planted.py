@@ -34,8 +34,13 @@ def test_planted_variants(mixed) -> None:
     assert notes(p["OVERSTAFFED"]).count("authorized 0") == 2
     assert any(c.batches == ALL[:2] for c in p["OVERSTAFFED"])  # resolved by a future grant
     assert {c.category for c in p["OVER_LEADERSHIP"]} == {"副职"}
-    for word in ["check digit", "birth date", "gender", "Excel-damaged: a numeric",
-                 "exponent form"]:
+    for word in [
+        "check digit",
+        "birth date",
+        "gender",
+        "Excel-damaged: a numeric",
+        "exponent form",
+    ]:
         assert word in notes(p["INVALID_ID"]), word
     assert "离岗待退" in notes(p["OVER_AGE"]) and "reform" in notes(p["OVER_AGE"])
     assert any(c.batches == ALL[2:] for c in p["OVER_AGE"])  # retires between batches 2 and 3
@@ -50,7 +55,8 @@ def test_planted_variants(mixed) -> None:
     assert any(c.township_code and not c.institution_code for c in ratio)  # a township
     assert any(c.institution_code for c in ratio)  # an institution with staff >= 10
     assert "0.35 exactly" in notes(near["LEADER_RATIO"]) and "staff 9" in notes(
-        near["LEADER_RATIO"])
+        near["LEADER_RATIO"]
+    )
     assert len(p["TOWNSHIP_LEADERSHIP_QUOTA"]) == 2
     assert {c.category for c in p["INSTITUTION_LIMIT"]} == {"内设机构", "事业单位"}
     assert "内设机构 of the own slot unit" in notes(near["SECONDED"])
@@ -69,17 +75,23 @@ def test_cross_batch_cases(mixed) -> None:
 
 def test_planted_people_and_units_are_in_the_files(mixed) -> None:
     s = mixed.summary
-    rosters = {f.batch_date: read_table(mixed.landing / f.path, f.sheet, f.header_row)
-               for f in s.files_of("roster")}
-    ids = {b: {id_text(v) for v in t.values("身份证号码", "身份证号", "证件号码")}
-           for b, t in rosters.items()}
+    rosters = {
+        f.batch_date: read_table(mixed.landing / f.path, f.sheet, f.header_row)
+        for f in s.files_of("roster")
+    }
+    ids = {
+        b: {id_text(v) for v in t.values("身份证号码", "身份证号", "证件号码")}
+        for b, t in rosters.items()
+    }
     names = {b: {text(v) for v in t.values("姓名")} for b, t in rosters.items()}
     f = s.files_of("institutions")[0]
-    codes = set(map(text, read_table(mixed.landing / f.path, f.sheet, f.header_row).values(
-        "机构编码")))
+    codes = set(
+        map(text, read_table(mixed.landing / f.path, f.sheet, f.header_row).values("机构编码"))
+    )
     f = s.files_of("townships")[0]
-    towns = set(map(text, read_table(mixed.landing / f.path, f.sheet, f.header_row).values(
-        "行政区划代码")))
+    towns = set(
+        map(text, read_table(mixed.landing / f.path, f.sheet, f.header_row).values("行政区划代码"))
+    )
     for cases in list(s.planted.values()) + list(s.near_misses.values()):
         for c in cases:
             for b in c.batches:
