@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from expectations import SuiteResult
 from expectations.identifiers import ID_CHECK_MAP, ID_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
 
 FIRST = date(2026, 10, 20)
@@ -538,3 +539,16 @@ def plant_anomalies(batches: dict[date, County]) -> None:
             {**template, "id_number": number, "person_key": person_key(number),
              "name": f"新增{i}", "leadership": "无"}
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Run:
+    """The suites run once on one warehouse file."""
+
+    db: Path
+    docs: Path
+    run_id: str
+    results: list[SuiteResult]
+
+    def suite(self, name: str) -> SuiteResult:
+        return next(r for r in self.results if r.suite == name)

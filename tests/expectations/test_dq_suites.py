@@ -9,11 +9,42 @@ planted defect would let it be published.
 from __future__ import annotations
 
 import duckdb
-from conftest import Run
+import pytest
+from dq_fixtures import Run, build_warehouse, plant_mart_defects, plant_raw_defects
 
+from expectations import run_suites
 from expectations.suites import SUITES
 
 B, W = "blocking", "warn"
+
+
+# Module-scoped runs (no conftest here: other test folders import their helpers with
+# `from conftest import ...`, which a second conftest module would shadow). One run on a clean
+# county and one on a county with known defects, read by many small tests, keep the folder fast.
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """All suites on a correct two-batch county."""
+    root = tmp_path_factory.mktemp("dq_clean_run")
+    db = build_warehouse(root / "warehouse.duckdb.build")
+    docs = root / "dq_docs"
+    return Run(db, docs, "clean-run", run_suites(db, "clean-run", docs))
+
+
+@pytest.fixture(scope="module")
+def broken_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """All suites on the county with one or two known defects per suite."""
+    root = tmp_path_factory.mktemp("dq_broken_run")
+
+    def plant(con: duckdb.DuckDBPyConnection) -> None:
+        plant_raw_defects(con)
+        plant_mart_defects(con)
+
+    db = build_warehouse(root / "warehouse.duckdb.build", after_marts=plant)
+    docs = root / "dq_docs"
+    return Run(db, docs, "broken-run", run_suites(db, "broken-run", docs))
+
 
 #: suite -> {expectation: severity} that must fail on the broken county (dq_fixtures).
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {

@@ -14,11 +14,17 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dq_fixtures import FIRST, SECOND
+from dq_fixtures import FIRST, SECOND, build_warehouse
 
 import expectations.runner as runner
 from expectations import run_suites
 from expectations.config import DEFAULT_CONFIG_PATH
+
+
+@pytest.fixture(scope="module")
+def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A correct two-batch county, built once for the module (tests copy it)."""
+    return build_warehouse(tmp_path_factory.mktemp("dq_runner") / "clean.duckdb")
 
 
 @pytest.fixture()
