@@ -620,6 +620,13 @@ def plant(
         "核定 pair is quarantined and the 核增 is effective only on 2027-01-01",
         batches=[i for i, d in enumerate(dates) if d < date(2027, 1, 1)],
     )
+    p.case(
+        "VACANT",
+        sp,
+        category="行政编制",
+        batches=[i for i, d in enumerate(dates) if d >= date(2027, 1, 1)],
+        note="only in a batch after 2027-01-01, when the future 核增 2 counts (--batches 5+)",
+    )
 
     # ---- unknown units ------------------------------------------------------------------
     unk = p.person(None, "公务员", "行政编制", slot_code="", slot_name=f"{C}新区建设指挥部")
@@ -1038,6 +1045,14 @@ def plant(
         near=True,
         batches=future,
         note="5 active units + 1 established 2026-12-01 (not yet active)",
+    )
+    p.case(
+        "INSTITUTION_LIMIT",
+        None,
+        town=large.code,
+        category="事业单位",
+        batches=[i for i, d in enumerate(dates) if d >= date(2026, 12, 1)],
+        note="only in a batch after 2026-12-01, when the 6th unit is active (--batches 4+)",
     )
     p.case(
         "INSTITUTION_LIMIT",

@@ -42,7 +42,9 @@ def any_format(request: pytest.FixtureRequest) -> Generated:
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture(scope="session")
-def built() -> demo.Built:
-    """The county in memory (typed), for checks on the data rather than on the files."""
-    return demo.build(seed=11, people=1500)
+@pytest.fixture(scope="session", params=[(1500, 3), (400, 6)], ids=["3-batches", "6-batches"])
+def built(request: pytest.FixtureRequest) -> demo.Built:
+    """The county in memory (typed), for checks on the data rather than on the files; also
+    with six batches, where time-dependent cases start or stop firing."""
+    people, batches = request.param
+    return demo.build(seed=11, people=people, batches=batches)

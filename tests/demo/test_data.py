@@ -96,6 +96,18 @@ def test_quota_and_leadership_findings_are_exactly_the_planted(built: demo.Built
             if item == "编制" and occ.get((i, t), 0) > v
         }
         assert over == expected(built, cases, "OVERSTAFFED", k)
+        vacant = {
+            (i, t)
+            for (i, item, t), v in values.items()
+            if item == "编制" and v > occ.get((i, t), 0)
+        }
+        planted_vacant = expected(built, cases, "VACANT", k)
+        assert planted_vacant <= vacant
+        assert not vacant & {
+            (c.institution_code, c.category)
+            for c in built.planter.near
+            if c.rule == "VACANT" and built.dates[k].isoformat() in c.batches
+        }
         neg = {(i, t) for (i, item, t), v in values.items() if v < 0}
         assert not neg  # NEGATIVE_QUOTA is about intermediate values; ends are all >= 0
         lead = r[r["leadership"] != "无"].groupby(["_work", "leadership"]).size()
@@ -116,8 +128,13 @@ def test_quota_and_leadership_findings_are_exactly_the_planted(built: demo.Built
 
 
 def test_township_leadership_quota_and_institution_limits(built: demo.Built) -> None:
+    for k in range(len(built.dates)):
+        _township_checks(built, k)
+
+
+def _township_checks(built: demo.Built, k: int) -> None:
     cases = planted_cases(built)
-    values = ledger(built, 0)
+    values = ledger(built, k)
     inst = built.institutions
     towns = built.county.towns_frame().set_index("township_code")
     fired = set()
@@ -129,8 +146,8 @@ def test_township_leadership_quota_and_institution_limits(built: demo.Built) -> 
         large = t.population > 50_000 or t.area_km2 > 600
         if posts > (11 if large else 9):
             fired.add((row.institution_code, ""))
-    assert fired == expected(built, cases, "TOWNSHIP_LEADERSHIP_QUOTA", 0)
-    d = pd.Timestamp(built.dates[0])
+    assert fired == expected(built, cases, "TOWNSHIP_LEADERSHIP_QUOTA", k)
+    d = pd.Timestamp(built.dates[k])
     active = inst[(pd.to_datetime(inst["established_on"]) <= d) & inst["revoked_on"].isna()]
     parent_level = dict(zip(inst["institution_code"], inst["level"], strict=True))
     offices = active[
@@ -141,7 +158,7 @@ def test_township_leadership_quota_and_institution_limits(built: demo.Built) -> 
     ]
     limit = {(t, "内设机构") for t, n in offices.groupby("township_code").size().items() if n > 7}
     limit |= {(t, "事业单位") for t, n in units.groupby("township_code").size().items() if n > 5}
-    assert limit == expected(built, cases, "INSTITUTION_LIMIT", 0)
+    assert limit == expected(built, cases, "INSTITUTION_LIMIT", k)
 
 
 def test_bulk_is_clean(built: demo.Built) -> None:
@@ -151,7 +168,7 @@ def test_bulk_is_clean(built: demo.Built) -> None:
         bulk = r[r["_origin"] == "bulk"]
         assert bulk["id_number"].is_unique and not set(bulk["id_number"]) & planted_ids
         assert (bulk["work_code"] == "").sum() > 0.5 * len(bulk)
-        sample = bulk.sample(300, random_state=k)
+        sample = bulk.sample(min(300, len(bulk)), random_state=k)
         for row in sample.itertuples():
             worker = row.person_category == "工勤人员" or row.post_type == "工勤技能岗位"
             born = pd.Timestamp(row.birth_date).date()
@@ -177,7 +194,7 @@ def test_later_batches_change_about_one_percent(built: demo.Built) -> None:
         before = set(zip(a["id_number"], a["_slot"], strict=True))
         after = set(zip(b["id_number"], b["_slot"], strict=True))
         changed = len(before ^ after) / 2
-        assert 0.005 * len(a) < changed < 0.03 * len(a)
+        assert 1 <= changed < 0.03 * len(a)  # leavers, hires, transfers: about 1 %
 
 
 def test_people_is_the_first_roster_size() -> None:
