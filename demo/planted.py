@@ -298,7 +298,6 @@ def plant(
     county: County, dates: list[date], rng: np.random.Generator, towns: dict[str, Town]
 ) -> Planter:
     p = Planter(county, dates, rng)
-    last = len(dates) - 1
     b = p.all_batches()
 
     # ---- quota: OVERSTAFFED (resolving), authorized 0 twice, VACANT ----------------------
@@ -1089,7 +1088,6 @@ def plant(
                 "birth_date": birth,
             }
         )
-    _ = last
     return p
 
 
