@@ -2,7 +2,8 @@
 
 Results of scales measured earlier stay in the results file unless `--fresh` is given, so S and
 M can be measured now and L later, and the document still shows all three, each with its own
-measured_at time.
+measured_at time. Measuring some stages of a scale again (`--stages raw,pandas`) replaces those
+stages only; raw and pandas then reuse the csv export of the scale's last pipeline run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.harness import PROJECT_ROOT, Config, bench_scale
+from bench.harness import PROJECT_ROOT, Config, bench_scale, merge_records
 from bench.report import evaluate_targets, machine_info, render, update_doc
 from bench.scales import DEFAULT_SCALES, XL_ENV, parse_scales, xl_allowed
 
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         record = bench_scale(scale, cfg)
         if "profile" in record:
             results["profile"] = record.pop("profile")
+        record = merge_records(results["scales"].get(scale.name), record)
         results["scales"][scale.name] = record
         failed |= _failed(record)
         log(_headline(record))

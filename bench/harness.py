@@ -210,6 +210,7 @@ def summarise_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Median wall, max peak RSS, median split (pipeline), over the successful runs."""
     ok = [r for r in runs if r["returncode"] == 0]
     summary: dict[str, Any] = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "runs": runs,
         "ok": bool(ok) and len(ok) == len(runs),
         "median_wall_s": _median([r["wall_s"] for r in ok]),
@@ -294,6 +295,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
                 exported=exported,
                 export_s=round(time.perf_counter() - t0, 3),
             )
+            _save_raw_input(root, raw_input)
             return True
         cfg.log(f"[{scale.name}] ingest alone + csv export for raw/pandas")
         result = root / "ingest.json"
@@ -306,10 +308,16 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
         )
         (root / "ingest.duckdb").unlink(missing_ok=True)
         raw_input.update(ok=m.returncode == 0, source="ingest.load_landing alone", **m.as_dict())
+        if raw_input["ok"]:
+            _save_raw_input(root, raw_input)
         return raw_input["ok"]
 
-    if "pipeline" not in cfg.stages:
-        prepare_raw_input(None)
+    if "pipeline" not in cfg.stages and want_engines:
+        saved = _saved_raw_input(root)  # the export of an earlier pipeline run, same landing
+        if saved is not None:
+            raw_input.update(saved, reused=True)
+        else:
+            prepare_raw_input(None)
 
     inc_landing = root / "landing_incremental"
     if "incremental" in cfg.stages:
@@ -319,6 +327,8 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
     warehouse = root / "warehouse" / "warehouse.duckdb"  # one path for every night of the scale
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     last_warehouse: Path | None = None
+    if "pipeline" not in cfg.stages and warehouse.exists():
+        last_warehouse = warehouse  # published by an earlier run: still good for the marts check
     last_raw: Path | None = None
     last_pandas: Path | None = None
     for i in range(cfg.runs):
@@ -421,6 +431,47 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
     if cfg.profile:
         record["profile"] = profile_run(scale, cfg, landing, root)
     return record
+
+
+def _landing_key(root: Path) -> Any:
+    stamp = root / "landing.json"
+    return json.loads(stamp.read_text("utf-8")).get("key") if stamp.exists() else None
+
+
+def _save_raw_input(root: Path, raw_input: dict[str, Any]) -> None:
+    """Remember which landing the csv export in rawcsv/ came from (for `--stages raw,…`)."""
+    payload = {"landing_key": _landing_key(root), "raw_input": raw_input}
+    (root / "raw_input.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+
+
+def _saved_raw_input(root: Path) -> dict[str, Any] | None:
+    path = root / "raw_input.json"
+    if not path.exists() or not (root / "rawcsv" / "roster.csv").exists():
+        return None
+    payload = json.loads(path.read_text("utf-8"))
+    if payload.get("landing_key") != _landing_key(root):
+        return None
+    return dict(payload["raw_input"])
+
+
+def merge_records(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """A scale measured again for some stages keeps the other stages of its earlier record.
+
+    Why: a stage can be re-measured alone (e.g. `--scales L --stages raw,pandas` after fixing a
+    baseline) without re-running the expensive pipeline; each stage records when it ran.
+    """
+    if not old or old.get("generate", {}).get("summary") != new.get("generate", {}).get("summary"):
+        return new
+    merged = {**old, **{k: v for k, v in new.items() if k not in ("stages", "agreement")}}
+    merged["stages"] = {**old.get("stages", {}), **new.get("stages", {})}
+    merged["agreement"] = {**old.get("agreement", {}), **new.get("agreement", {})}
+    if not new.get("raw_input"):
+        merged["raw_input"] = old.get("raw_input", {})
+    for key in ("incremental_batch",):
+        if key not in new and key in old:
+            merged[key] = old[key]
+    _derive(merged, merged.get("raw_input") or {})
+    return merged
 
 
 def _derive(record: dict[str, Any], raw_input: dict[str, Any]) -> None:

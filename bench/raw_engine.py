@@ -45,7 +45,12 @@ def _literal(text: str) -> str:
 def _read_csv(csv_dir: Path, table: str) -> str:
     path = str(csv_path(csv_dir, table)).replace("'", "''")
     columns = ", ".join(f"'{c}': '{t}'" for c, t in RAW_COLUMNS[table].items())
-    return f"read_csv('{path}', header = true, columns = {{{columns}}})"
+    # The dialect is stated, not sniffed: the sniffer looks at the first 20,480 rows only, and a
+    # quoted note (a comma inside) further down then fails the whole read (seen at L).
+    return (
+        f"read_csv('{path}', header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {{{columns}}})"
+    )
 
 
 def reconcile_sql(csv_dir: Path) -> list[str]:

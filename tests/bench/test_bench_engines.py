@@ -132,3 +132,15 @@ def test_marts_comparison_skips_without_marts_and_compares_when_present(tmp_path
     )
     con.close()
     assert compare.raw_vs_marts(raw_db, wh)["ok"] is False
+
+
+def test_quoted_text_after_the_csv_sniffer_sample_is_read(tmp_path: Path) -> None:
+    """A note with a comma in row 25,000 (beyond DuckDB's 20,480-row sniff) must not break raw."""
+    csv = hand_built(tmp_path / "csv")
+    grants = pd.read_csv(csv / "quota_grants.csv", dtype=str)
+    filler = pd.concat([grants.iloc[[-1]]] * 25_000, ignore_index=True)
+    filler.loc[len(filler) - 1, "note"] = '调整, 见"附件"'
+    pd.concat([grants, filler]).to_csv(csv / "quota_grants.csv", index=False)
+    raw_db = _raw(csv, tmp_path)
+    pandas_engine.reconcile(csv, tmp_path / "pandas")
+    assert compare.raw_vs_pandas(raw_db, tmp_path / "pandas")["ok"]
