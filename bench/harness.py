@@ -211,6 +211,7 @@ def summarise_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ok = [r for r in runs if r["returncode"] == 0]
     summary: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "commit": _git_commit(),
         "runs": runs,
         "ok": bool(ok) and len(ok) == len(runs),
         "median_wall_s": _median([r["wall_s"] for r in ok]),
@@ -264,6 +265,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
         "batches": cfg.batches,
         "runs_requested": cfg.runs,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "commit": _git_commit(),
     }
     gen = ensure_landing(scale, cfg, root)
     record["generate"] = gen
@@ -433,6 +435,21 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
     return record
 
 
+def _git_commit() -> str | None:
+    """The checkout's HEAD (numbers belong to a commit; uncommitted work of others aside)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
 def _landing_key(root: Path) -> Any:
     stamp = root / "landing.json"
     return json.loads(stamp.read_text("utf-8")).get("key") if stamp.exists() else None
@@ -462,7 +479,8 @@ def merge_records(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, 
     """
     if not old or old.get("generate", {}).get("summary") != new.get("generate", {}).get("summary"):
         return new
-    merged = {**old, **{k: v for k, v in new.items() if k not in ("stages", "agreement")}}
+    keep = ("stages", "agreement", "measured_at", "commit")  # the record keeps its first stamp
+    merged = {**old, **{k: v for k, v in new.items() if k not in keep}}
     merged["stages"] = {**old.get("stages", {}), **new.get("stages", {})}
     merged["agreement"] = {**old.get("agreement", {}), **new.get("agreement", {})}
     if not new.get("raw_input"):

@@ -224,6 +224,15 @@ def render(results: dict[str, Any]) -> str:
             f"| {_f(rec.get('pipeline_over_raw'))} | {_f(rec.get('pipeline_over_pandas'))} "
             f"| {_f(rec.get('ingest_rows_per_s'), 0)} |"
         )
+    stamps = []
+    for name, rec in _ordered(results):
+        when = {
+            f"{st.get('measured_at', rec.get('measured_at', '?'))[:16]}"
+            + (f" `{st['commit']}`" if st.get("commit") else "")
+            for st in rec.get("stages", {}).values()
+        } or {str(rec.get("measured_at", "?"))[:16]}
+        stamps.append(f"{name} {', '.join(sorted(when))}")
+    lines += ["", "Measured (per scale, stage times and commits): " + "; ".join(stamps) + "."]
     lines += [
         "",
         "Split of `bianzhi run` (median seconds per Dagster step; *other* = wall − steps: "
