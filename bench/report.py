@@ -196,7 +196,7 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         BEGIN,
         "",
-        f"Measured {m.get('date')} at commit `{m.get('commit')}` on {m.get('cores')} cores, "
+        f"Report written {m.get('date')} at commit `{m.get('commit')}` on {m.get('cores')} cores, "
         f"{m.get('memory_gib')} GiB, {m.get('cpu_model')}; Python {m.get('python')}, "
         f"duckdb {v.get('duckdb')}, dbt-core {v.get('dbt-core')} + dbt-duckdb "
         f"{v.get('dbt-duckdb')}, dagster {v.get('dagster')} + dagster-dbt "
