@@ -7,6 +7,8 @@ blocked) is a property of whole processes, not of functions.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -136,17 +138,33 @@ def test_corrupt_file_exit_2_and_published_file_unchanged(
     assert '"status": "unreadable"' in log
 
 
+def _cell(value: object) -> str:
+    """A workbook cell as the text an export tool would have written to csv."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _truncate_roster(batch: Path, keep: float) -> None:
     """Rewrite the batch's roster as a csv keeping only the first share of its data rows."""
     from python_calamine import CalamineWorkbook
 
+    from ingest.read import choose_sheet
+    from ingest.spec import ROSTER
+
     roster = roster_file(batch)
     if roster.suffix == ".xlsx":
-        rows = CalamineWorkbook.from_path(str(roster)).get_sheet_by_index(0).to_python()
-        lines = [",".join(str(c) for c in row) for row in rows]
+        # the sheet ingest reads: the demo's last roster leads with a 汇总 sheet
+        workbook = CalamineWorkbook.from_path(str(roster))
+        sheet = choose_sheet(workbook.sheets_metadata, ROSTER.keywords)
+        assert sheet is not None
+        rows = workbook.get_sheet_by_name(sheet).to_python()
         roster.unlink()
         roster = batch / "人员花名册.csv"
-        roster.write_text("\n".join(lines), encoding="utf-8")
+        with roster.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows([[_cell(c) for c in row] for row in rows])
     data = roster.read_bytes()
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else None
     try:
