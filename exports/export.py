@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -66,7 +67,12 @@ def run_export(
     unmasked: bool = False,
     resolved_since: date | None = None,
     wait_seconds: float = 600.0,
+    log: Callable[[ExportLogEntry], None] | None = None,
+    published_as: Path | None = None,
 ) -> ExportResult:
+    """Export one scope. `log` replaces the default logging (lock, copy, append, publish): the
+    nightly job reads its own build file and appends the log row there, so the row is published
+    with the batch it exports; `published_as` is then the path the manifest names."""
     warehouse = warehouse.resolve()
     out = out.resolve()
     if out.exists() and not out.is_dir():
@@ -99,7 +105,7 @@ def run_export(
             unmasked=unmasked,
             exported_at=exported_at,
             resolved_since=since,
-            warehouse=warehouse,
+            warehouse=published_as or warehouse,
         )
         write_manifest(tmp_manifest, manifest)
         if unmasked:  # personal data in clear: readable by the exporting user only
@@ -116,7 +122,10 @@ def run_export(
             exported_by=_current_user(),
             resolved_since=since,
         )
-        record_export(warehouse, entry, wait_seconds)
+        if log is None:
+            record_export(warehouse, entry, wait_seconds)
+        else:
+            log(entry)
         os.replace(tmp_book, final_book)
         os.replace(tmp_manifest, final_manifest)
     finally:

@@ -7,6 +7,7 @@ enough to guarantee that nothing failed is ever published.
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 from dagster import (
@@ -22,9 +23,11 @@ from dagster import (
     asset,
     asset_check,
     multi_asset,
+    multi_asset_check,
 )
-from dagster_dbt import DagsterDbtTranslator, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets, get_asset_key_for_model
 
+from expectations.dagster_checks import check_results, check_specs
 from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
@@ -33,13 +36,21 @@ from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
 from orchestration.failpoints import failpoint
 from orchestration.publish import loaded_batches, publish, start_build
 from orchestration.run_log import RUN_LOG_DDL, import_run_log
-from orchestration.settings import WarehouseSettings
+from orchestration.settings import (
+    ENV_NIGHTLY_EXPORT,
+    WarehouseLock,
+    WarehouseSettings,
+    dq_config_from_env,
+)
 
 SOURCES = ("townships", "institutions", "quota_grants", "roster")
 RAW_KEYS = {source: AssetKey(["raw", source]) for source in SOURCES}
 LOAD_REPORT_KEY = AssetKey(["audit", "load_report"])
 BATCHES_KEY = AssetKey(["audit", "batches"])
 QUARANTINE_KEY = AssetKey(["audit", "quarantine"])
+
+#: Rows one xlsx worksheet holds, the header row included (the roster sheet's limit).
+XLSX_MAX_ROWS = 1_048_575
 
 #: Exit code a failure asks `bianzhi run` to return (metadata key on `Failure`).
 EXIT_CODE_KEY = "bianzhi_exit_code"
@@ -58,7 +69,7 @@ EXIT_CODE_KEY = "bianzhi_exit_code"
     can_subset=False,
 )
 def landing_batches(
-    context: AssetExecutionContext, settings: WarehouseSettings
+    context: AssetExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
 ) -> Iterator[MaterializeResult]:
     """Start the build file from the published warehouse and load every new landing batch."""
     start_build(settings.warehouse, settings.build_path)
@@ -102,7 +113,7 @@ def landing_batches(
 
 @asset_check(asset=RAW_KEYS["roster"], blocking=True, description="Roster volume guard (20 %)")
 def roster_volume(
-    context: AssetCheckExecutionContext, settings: WarehouseSettings
+    context: AssetCheckExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
 ) -> AssetCheckResult:
     """Block publishing when the roster's row count jumps against the last published batch."""
     rules = load_rules_config(settings.config_path)
@@ -162,7 +173,9 @@ DBT_TRANSLATOR = BianzhiDbtTranslator()
     project=DBT_PROJECT,
     dagster_dbt_translator=DBT_TRANSLATOR,
 )
-def warehouse_models(context: AssetExecutionContext, settings: WarehouseSettings):
+def warehouse_models(
+    context: AssetExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
+):
     """`dbt build` (models and their tests) on the run's build file, thresholds as vars.
 
     An error-severity dbt test that fails makes dbt skip what depends on it and fail the step,
@@ -178,13 +191,118 @@ def warehouse_models(context: AssetExecutionContext, settings: WarehouseSettings
         raise Failure(description=f"dbt build failed: {detail}")
 
 
+def dq_asset_key(target: str) -> AssetKey:
+    """The asset a suite checks: ingest tables by schema/table, marts as the dbt assets say."""
+    schema, table = target.split(".", 1)
+    if schema == "marts":
+        return get_asset_key_for_model([warehouse_models], table)
+    return AssetKey([schema, table])
+
+
+_DQ_CONFIG = dq_config_from_env()
+DQ_RAW_SPECS = check_specs(
+    "raw", Path(_DQ_CONFIG) if _DQ_CONFIG else None, asset_key_for=dq_asset_key
+)
+DQ_MART_SPECS = check_specs(
+    "marts", Path(_DQ_CONFIG) if _DQ_CONFIG else None, asset_key_for=dq_asset_key
+)
+
+
+def _dq(context: AssetCheckExecutionContext, settings: WarehouseSettings, layer: str, specs):
+    """Run one layer's suites on the batches this run adds (Great Expectations imported here,
+    not at definition time: it costs seconds and the sensor never needs it)."""
+    from expectations import run_suites
+
+    published = set(loaded_batches(settings.warehouse))
+    new = [b for b in loaded_batches(settings.build_path) if b not in published]
+    results = run_suites(
+        settings.build_path,
+        context.run.run_id,
+        settings.warehouse.parent / "dq_docs",
+        config_path=settings.dq_config,
+        layer=layer,  # type: ignore[arg-type]
+        batch_dates=new or None,
+    )
+    yield from check_results(results, specs, dq_asset_key)
+
+
+@multi_asset_check(specs=DQ_RAW_SPECS, name="dq_raw")
+def dq_raw(
+    context: AssetCheckExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
+):
+    """Great Expectations suites on the sources as loaded (blocking ones stop dbt)."""
+    yield from _dq(context, settings, "raw", DQ_RAW_SPECS)
+
+
+@multi_asset_check(specs=DQ_MART_SPECS, name="dq_marts")
+def dq_marts(
+    context: AssetCheckExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
+):
+    """Great Expectations suites on the built marts (blocking ones stop export and publish)."""
+    yield from _dq(context, settings, "marts", DQ_MART_SPECS)
+
+
 @asset(
     deps=[warehouse_models],
+    group_name="publish",
+    description="The county's masked inspection workbook for the newest batch (bianzhi export)",
+)
+def county_export(
+    context: AssetExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
+) -> MaterializeResult:
+    """The workbook 编办 inspectors take, written from the checked build file and logged in its
+    `audit.export_log`, so the log row is published together with the batch it exports."""
+    if settings.nightly_export == "off":
+        return MaterializeResult(metadata={"skipped": f"{ENV_NIGHTLY_EXPORT}=off"})
+    from exports.export import run_export
+    from exports.export_log import append_entry
+
+    con = duckdb.connect(str(settings.build_path), read_only=True)
+    try:
+        newest = con.execute("select max(batch_date) from audit.batches").fetchone()[0]
+        people = con.execute(
+            "select count(*) from marts.roster where as_of = ?", [newest]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    if newest is None:
+        return MaterializeResult(metadata={"skipped": "no batch loaded"})
+    if people >= XLSX_MAX_ROWS:
+        return MaterializeResult(
+            metadata={"skipped": f"{people} people: more than one xlsx sheet holds"}
+        )
+
+    def log_in_build(entry) -> None:  # noqa: ANN001 - exports.export_log.ExportLogEntry
+        log_con = duckdb.connect(str(settings.build_path))
+        try:
+            append_entry(log_con, entry)
+        finally:
+            log_con.close()
+
+    result = run_export(
+        settings.build_path,
+        settings.warehouse.parent / "exports" / newest.isoformat(),
+        as_of=newest,
+        log=log_in_build,
+        published_as=settings.warehouse,
+    )
+    context.log.info(f"exported {result.workbook}")
+    return MaterializeResult(
+        metadata={
+            "workbook": MetadataValue.path(str(result.workbook)),
+            "as_of": newest.isoformat(),
+            "sheets": [sheet.name for sheet in result.sheets],
+        }
+    )
+
+
+@asset(
+    deps=[warehouse_models, county_export],
     group_name="publish",
     description="Atomically replace the published warehouse with the checked build file",
 )
 def published_warehouse(
-    context: AssetExecutionContext, settings: WarehouseSettings
+    context: AssetExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
 ) -> MaterializeResult:
     """The only write to the published file: checkpoint, close, os.replace."""
     con = duckdb.connect(str(settings.build_path))
@@ -194,7 +312,7 @@ def published_warehouse(
         ]
         con.execute(
             "insert into audit.run_log values (?, current_timestamp, 'published', ?, ?)",
-            [context.run_id, ",".join(batches), "published"],
+            [context.run.run_id, ",".join(batches), "published"],
         )
     finally:
         con.close()

@@ -22,6 +22,9 @@ from dagster import (
 )
 
 from orchestration.assets import (
+    county_export,
+    dq_marts,
+    dq_raw,
     landing_batches,
     published_warehouse,
     roster_volume,
@@ -29,7 +32,7 @@ from orchestration.assets import (
 )
 from orchestration.publish import pending_batches
 from orchestration.run_log import record_run
-from orchestration.settings import WarehouseSettings, settings_from_env
+from orchestration.settings import WarehouseLock, WarehouseSettings, settings_from_env
 
 #: Run retries restart a run whose process crashed; a failed step or check is not retried
 #: (a blocked batch stays blocked until an operator acts).
@@ -79,13 +82,17 @@ def record_failure(context: RunFailureSensorContext, settings: WarehouseSettings
     )
 
 
-def build_resources(settings: WarehouseSettings) -> dict[str, object]:
-    return {"settings": settings}
+def build_resources(settings: WarehouseSettings, lock_held: bool = False) -> dict[str, object]:
+    """The run's resources; `lock_held` when the caller (`bianzhi run`) holds the run lock."""
+    return {
+        "settings": settings,
+        "warehouse_lock": WarehouseLock(settings=settings, held_by_caller=lock_held),
+    }
 
 
 defs = Definitions(
-    assets=[landing_batches, warehouse_models, published_warehouse],
-    asset_checks=[roster_volume],
+    assets=[landing_batches, warehouse_models, county_export, published_warehouse],
+    asset_checks=[roster_volume, dq_raw, dq_marts],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[landing_sensor, record_failure],

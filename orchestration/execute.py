@@ -10,7 +10,7 @@ from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 from orchestration.assets import EXIT_CODE_KEY
 from orchestration.definitions import build_resources, defs
 from orchestration.outcome import FailedCheck, Outcome, StepFailure, decide
-from orchestration.settings import WarehouseSettings
+from orchestration.settings import ENV_NIGHTLY_EXPORT, WarehouseSettings, dq_config_from_env
 
 #: The command line shows Dagster's step-level messages, not its per-event debug stream.
 CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -31,13 +31,15 @@ def execute_nightly(
         warehouse_path=str(warehouse),
         config_path=str(config),
         accept_anomalies=accept_anomalies,
+        nightly_export=os.environ.get(ENV_NIGHTLY_EXPORT, "county"),
+        dq_config_path=dq_config_from_env(),
     )
     job = defs.resolve_job_def("nightly")
     with _instance() as instance:
         result = job.execute_in_process(
             run_config=CONSOLE_INFO,
             instance=instance,
-            resources=build_resources(settings),
+            resources=build_resources(settings, lock_held=True),  # `bianzhi run` holds it
             raise_on_error=False,
         )
     return outcome_of(result), result.run_id

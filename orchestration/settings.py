@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
 from orchestration.dbt_config import PROJECT_ROOT
+from orchestration.publish import run_lock
 
 DEV_PII_KEY = "bianzhi-dev-key"
 
@@ -21,6 +24,8 @@ ENV_LANDING = "BIANZHI_LANDING"
 ENV_WAREHOUSE = "BIANZHI_WAREHOUSE"
 ENV_CONFIG = "BIANZHI_CONFIG"
 ENV_PII_KEY = "BIANZHI_PII_KEY"
+ENV_NIGHTLY_EXPORT = "BIANZHI_NIGHTLY_EXPORT"
+ENV_DQ_CONFIG = "BIANZHI_DQ_CONFIG"
 
 
 class WarehouseSettings(ConfigurableResource):
@@ -30,6 +35,14 @@ class WarehouseSettings(ConfigurableResource):
     warehouse_path: str
     config_path: str
     accept_anomalies: bool = False
+    #: The nightly county workbook (masked) for the newest batch: "county" or "off".
+    nightly_export: str = "county"
+    #: Data-quality severities and thresholds (None: the project's config/data_quality.yml).
+    dq_config_path: str | None = None
+
+    @property
+    def dq_config(self) -> Path | None:
+        return Path(self.dq_config_path) if self.dq_config_path else None
 
     @property
     def warehouse(self) -> Path:
@@ -47,6 +60,29 @@ class WarehouseSettings(ConfigurableResource):
     def pii_key(self) -> bytes:
         """The HMAC key for person_key. Read at use, never stored in run config or logs."""
         return pii_key_from_env()
+
+
+class WarehouseLock(ConfigurableResource):
+    """The warehouse's run lock, held for the whole run (resources of an in-process run are set
+    up once, before the first step, and torn down after the last).
+
+    Why a resource: a run the schedule or the sensor launches must exclude `bianzhi run` and
+    `bianzhi export` exactly as they exclude each other, or two writers would share the build
+    file. `bianzhi run` takes the lock itself before deciding whether there is work, then tells
+    the job so (`held_by_caller`): `flock` would make the same process wait for itself.
+    """
+
+    settings: WarehouseSettings
+    held_by_caller: bool = False
+    wait_seconds: float = 600.0
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseLock]:
+        if self.held_by_caller:
+            yield self
+            return
+        with run_lock(self.settings.warehouse, wait_seconds=self.wait_seconds):
+            yield self
 
 
 def build_path_for(warehouse: Path) -> Path:
@@ -75,4 +111,12 @@ def settings_from_env(accept_anomalies: bool = False) -> WarehouseSettings:
         ),
         config_path=os.environ.get(ENV_CONFIG, str(PROJECT_ROOT / "config" / "rules.yml")),
         accept_anomalies=accept_anomalies,
+        nightly_export=os.environ.get(ENV_NIGHTLY_EXPORT, "county"),
+        dq_config_path=dq_config_from_env(),
     )
+
+
+def dq_config_from_env() -> str | None:
+    """Which expectations block is decided when the definitions load (a check is declared
+    blocking or not), so the definitions and every run read the same variable."""
+    return os.environ.get(ENV_DQ_CONFIG) or None

@@ -24,7 +24,8 @@ from orchestration.definitions import (
     nightly_job,
     nightly_schedule,
 )
-from orchestration.settings import WarehouseSettings
+from orchestration.publish import run_lock
+from orchestration.settings import WarehouseLock, WarehouseSettings
 
 
 def _settings(tmp_path: Path) -> WarehouseSettings:
@@ -68,13 +69,39 @@ def test_job_covers_ingest_models_checks_and_publish() -> None:
         ["marts", "findings"],
         ["marts", "staffing_reconciliation"],
         ["published_warehouse"],
+        ["county_export"],
     ):
         assert AssetKey(key) in keys, key
     checks = {c.name for c in graph.asset_check_keys}
     assert "roster_volume" in checks
+    # the data-quality suites: one check per suite, on the asset the suite reads
+    check_keys = {(c.asset_key.path[0], c.name) for c in graph.asset_check_keys}
+    assert any(schema == "raw" and "roster" in name for schema, name in check_keys)
+    assert any(schema == "marts" and "findings" in name for schema, name in check_keys)
+    assert graph.get(AssetKey(["published_warehouse"])).parent_keys >= {AssetKey(["county_export"])}
     assert any(name.startswith(("not_null", "unique", "accepted_values")) for name in checks)
     assert nightly_job.tags == RETRY_TAGS
     assert RETRY_TAGS["dagster/retry_on_asset_or_op_failure"] == "false"
+
+
+def test_a_launched_run_takes_the_run_lock(tmp_path: Path) -> None:
+    """A run the schedule or sensor launches (no caller holding the lock) waits for the lock a
+    `bianzhi run` or `bianzhi export` holds, then fails without touching the build file."""
+    settings = _settings(tmp_path)
+    (tmp_path / "landing" / "2026-11-20").mkdir(parents=True)
+    resources = {
+        "settings": settings,
+        "warehouse_lock": WarehouseLock(settings=settings, wait_seconds=0.3),
+    }
+    with run_lock(settings.warehouse):
+        result = nightly_job.resolve(
+            asset_graph=defs.resolve_asset_graph(), resource_defs={}
+        ).execute_in_process(resources=resources, raise_on_error=False)
+    assert not result.success
+    failures = [e.event_specific_data for e in result.all_events if e.is_failure]
+    assert "another bianzhi run is in progress" in repr(failures)
+    assert not settings.build_path.exists()
+    assert not [e for e in result.all_events if e.is_step_start], "a step ran without the lock"
 
 
 def test_schedule_is_0200_shanghai_and_skips_without_new_batches(tmp_path: Path) -> None:

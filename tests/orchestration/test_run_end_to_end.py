@@ -147,8 +147,8 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _truncate_roster(batch: Path, keep: float) -> None:
-    """Rewrite the batch's roster as a csv keeping only the first share of its data rows."""
+def _roster_as_csv(batch: Path) -> Path:
+    """The batch's roster as a utf-8 csv (converted from the sheet ingest reads if xlsx)."""
     from python_calamine import CalamineWorkbook
 
     from ingest.read import choose_sheet
@@ -165,15 +165,38 @@ def _truncate_roster(batch: Path, keep: float) -> None:
         roster = batch / "人员花名册.csv"
         with roster.open("w", encoding="utf-8", newline="") as out:
             csv.writer(out).writerows([[_cell(c) for c in row] for row in rows])
+        return roster
     data = roster.read_bytes()
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else None
     try:
-        text = data.decode(encoding or "utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        encoding, text = "gb18030", data.decode("gb18030")
-    lines = text.splitlines()
-    keep_n = int(len(lines) * keep)
-    roster.write_bytes("\n".join(lines[:keep_n]).encode(encoding or "utf-8"))
+        text = data.decode("gb18030")
+    roster.unlink()
+    roster = roster.with_suffix(".csv")
+    roster.write_text(text, encoding="utf-8")
+    return roster
+
+
+def _truncate_roster(batch: Path, keep: float) -> None:
+    """Keep only the first share of the roster's lines."""
+    roster = _roster_as_csv(batch)
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    roster.write_text("\n".join(lines[: int(len(lines) * keep)]), encoding="utf-8")
+
+
+def _name_with_identity_number(batch: Path) -> None:
+    """A clerk pasted a person's identity number into the 姓名 cell of one roster row."""
+    roster = _roster_as_csv(batch)
+    rows = list(csv.reader(roster.open(encoding="utf-8", newline="")))
+    def is_name(cell: str) -> bool:  # 姓名, 姓 名, 人员姓名 …
+        return "姓名" in "".join(cell.split())
+
+    header = next(i for i, row in enumerate(rows) if any(is_name(c) for c in row))
+    name_col = next(j for j, cell in enumerate(rows[header]) if is_name(cell))
+    target = rows[header + 1]
+    target[name_col] = target[name_col] + "11010519491231002X"
+    with roster.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
 
 
 def test_volume_drop_blocks_with_exit_1_unless_accepted(
@@ -197,6 +220,68 @@ def test_volume_drop_blocks_with_exit_1_unless_accepted(
     con.close()
     assert [f[1] for f in flags] == [False, False, True]
     assert ("blocked",) in run_log and ("published",) in run_log
+
+
+def test_failing_error_severity_dbt_test_blocks_with_exit_1(
+    county: Path, published_two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """An identity number in a name would reach marts.roster: the error-severity dbt test
+    assert_marts_hold_no_identity_numbers fails, nothing is published."""
+    landing, warehouse = fresh_copy(published_two, tmp_path)
+    _name_with_identity_number(add_third_batch(county, landing))
+    before = sha(warehouse)
+    blocked = run(landing, warehouse)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "assert_marts_hold_no_identity_numbers" in blocked.stderr
+    assert sha(warehouse) == before
+    assert not warehouse.with_name(warehouse.name + ".build").exists()
+    assert not (tmp_path / "exports").exists(), "a blocked night exported a workbook"
+
+
+@pytest.mark.parametrize(
+    ("override", "check"),
+    [
+        ("raw_quota_grants.institution_exists", "dq_raw"),
+        ("marts_roster.slot_unit_resolves", "dq_marts"),
+    ],
+)
+def test_blocking_data_quality_expectation_blocks_with_exit_1(
+    override: str, check: str, county: Path, published_two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The demo plants grants and people whose unit resolves to nothing: a warning by default;
+    an operator who makes the expectation blocking holds the night back."""
+    landing, warehouse = fresh_copy(published_two, tmp_path)
+    add_third_batch(county, landing)
+    default = (PROJECT_ROOT / "config" / "data_quality.yml").read_text(encoding="utf-8")
+    assert "overrides: {}" in default
+    dq_config = tmp_path / "data_quality.yml"
+    dq_config.write_text(
+        default.replace("overrides: {}", f"overrides:\n    {override}: blocking"),
+        encoding="utf-8",
+    )
+    before = sha(warehouse)
+    blocked = run(landing, warehouse, env={"BIANZHI_DQ_CONFIG": str(dq_config)})
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert override.split(".")[0] in blocked.stderr
+    assert sha(warehouse) == before
+    published = run(landing, warehouse)  # default severities: the same night publishes
+    assert published.returncode == 0, published.stderr
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        failed = con.execute(
+            "select severity from audit.dq_results where suite || '.' || expectation = ? "
+            "and batch_date = (select max(batch_date) from audit.batches)",
+            [override],
+        ).fetchall()
+        exports = con.execute(
+            "select as_of::varchar, scope, unmasked from audit.export_log order by as_of"
+        ).fetchall()
+    finally:
+        con.close()
+    assert failed == [("warn",)]
+    newest = batches_in(warehouse)[-1]
+    assert exports[-1] == (newest, "county", False)  # the nightly workbook, logged and masked
+    assert (tmp_path / "exports" / newest / f"bianzhi_county_{newest}.xlsx").is_file()
 
 
 @pytest.mark.parametrize("point", ["after-ingest", "during-dbt", "before-publish"])
