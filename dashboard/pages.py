@@ -135,8 +135,12 @@ def page_overview(wh: Warehouse, as_of: date) -> None:
         st.caption("只有一个批次，暂无趋势。")
     st.line_chart(
         _by_batch(trend).rename(
-            columns={"authorized": "核定", "occupied": "实有", "vacancy": "空编",
-                     "overstaffed_by": "超编"}
+            columns={
+                "authorized": "核定",
+                "occupied": "实有",
+                "vacancy": "空编",
+                "overstaffed_by": "超编",
+            }
         )
     )
     f_trend = wh.q("findings_trend")
@@ -294,19 +298,31 @@ def page_findings(wh: Warehouse, as_of: date) -> None:
     town_names = dict(zip(towns["township_code"], towns["township_name"], strict=True))
     c1, c2, c3, c4 = st.columns(4)
     rules = c1.multiselect(
-        "规则", list(rule_names), format_func=lambda r: f"{rule_names[r]}（{r}）", key="f_rules",
+        "规则",
+        list(rule_names),
+        format_func=lambda r: f"{rule_names[r]}（{r}）",
+        key="f_rules",
         placeholder="全部",
     )
     severities = c2.multiselect(
-        "严重程度", list(queries.SEVERITIES), format_func=SEVERITY_ZH.__getitem__,
-        key="f_severities", placeholder="全部",
+        "严重程度",
+        list(queries.SEVERITIES),
+        format_func=SEVERITY_ZH.__getitem__,
+        key="f_severities",
+        placeholder="全部",
     )
     township_codes = c3.multiselect(
-        "乡镇", list(town_names), format_func=lambda c: town_names.get(c) or c, key="f_towns",
+        "乡镇",
+        list(town_names),
+        format_func=lambda c: town_names.get(c) or c,
+        key="f_towns",
         placeholder="全部",
     )
     statuses = c4.multiselect(
-        "状态", list(queries.STATUSES), format_func=STATUS_ZH.__getitem__, key="f_statuses",
+        "状态",
+        list(queries.STATUSES),
+        format_func=STATUS_ZH.__getitem__,
+        key="f_statuses",
         placeholder="全部",
     )
     first_seen: tuple[date, date] | None = None

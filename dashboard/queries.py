@@ -36,7 +36,6 @@ STATUSES = ("open", "resolved")
 SOURCES = ("townships", "institutions", "quota_grants", "roster")
 
 
-
 def _order_by(column: str, values: Sequence[str]) -> str:
     """A sort key placing `column` in the contract's order (constants, never user input)."""
     listed = ", ".join(f"'{v}'" for v in values)
@@ -50,9 +49,7 @@ _SEVERITY_ORDER = _order_by("severity", SEVERITIES)
 #: Identity-number look-alikes: 18 characters (17 digits + digit/X), the old 15-digit form, and
 #: the scientific notation Excel turns them into. Masked in any text the dashboard shows from
 #: audit tables written by other parts (quarantine reasons, dq results, run messages).
-_ID_LIKE = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])|\d\.\d+[Ee]\+1[4-7]"
-)
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])|\d\.\d+[Ee]\+1[4-7]")
 ID_MASK = "［身份证号已隐藏］"
 
 #: Columns of audit tables whose content may be a source value (an identity number) rather than
@@ -393,8 +390,18 @@ def quarantine_by_reason(connect: Connect) -> pd.DataFrame:
 
 #: The columns of audit.dq_results (expectations/runner.py) the page shows, in this order.
 DQ_COLUMNS = (
-    "checked_at", "batch_date", "suite", "target", "expectation", "column", "severity",
-    "success", "unexpected_count", "element_count", "observed_value", "run_id",
+    "checked_at",
+    "batch_date",
+    "suite",
+    "target",
+    "expectation",
+    "column",
+    "severity",
+    "success",
+    "unexpected_count",
+    "element_count",
+    "observed_value",
+    "run_id",
 )
 
 

@@ -117,7 +117,10 @@ def test_overview_figures_equal_the_marts(warehouse: Path, monkeypatch: pytest.M
     )[0]
     shown = metrics(at)
     assert (shown["核定编制"], shown["实有人数"], shown["空编"], shown["超编"]) == (
-        str(auth), str(occ), str(vac), str(over)
+        str(auth),
+        str(occ),
+        str(vac),
+        str(over),
     )
     assert rows(table(at, "编制类型"), ["编制类型", "核定", "实有", "空编", "超编"]) == sql_rows(
         warehouse,
@@ -157,8 +160,7 @@ def test_overview_follows_the_batch_picker(warehouse: Path, monkeypatch: pytest.
     assert_clean(at)
     auth, occ = query(
         warehouse,
-        "select sum(authorized), sum(occupied) from marts.staffing_reconciliation "
-        "where as_of = ?",
+        "select sum(authorized), sum(occupied) from marts.staffing_reconciliation where as_of = ?",
         [oldest],
     )[0]
     held = scalar(
@@ -166,7 +168,9 @@ def test_overview_follows_the_batch_picker(warehouse: Path, monkeypatch: pytest.
     )
     shown = metrics(at)
     assert (shown["核定编制"], shown["实有人数"], shown["本批次问题数"]) == (
-        str(auth), str(occ), str(held)
+        str(auth),
+        str(occ),
+        str(held),
     )
 
 
@@ -184,9 +188,7 @@ def busiest_township(path: Path, as_of: date) -> tuple[str, str]:
     return code, name
 
 
-def test_township_page_figures_equal_the_marts(
-    warehouse: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_township_page_figures_equal_the_marts(warehouse: Path, monkeypatch: pytest.MonkeyPatch):
     at = goto(open_app(warehouse, monkeypatch), "乡镇")
     assert not at.header, "no township is shown before one is picked"
     as_of = newest(warehouse)
@@ -203,7 +205,10 @@ def test_township_page_figures_equal_the_marts(
         [as_of, code],
     )[0]
     assert (shown["核定编制"], shown["实有人数"], shown["空编"], shown["超编"]) == (
-        str(auth), str(occ), str(vac), str(over)
+        str(auth),
+        str(occ),
+        str(vac),
+        str(over),
     )
     columns = ["机构编码", "编制类型", "核定", "实有", "空编", "超编"]
     assert rows(table(at, "编制类型"), columns) == sql_rows(
@@ -227,7 +232,9 @@ def test_township_page_figures_equal_the_marts(
     )[0]
     threshold = rules_threshold()
     assert (shown["领导职务人数"], shown["在编人数"], shown["领导职务占比"]) == (
-        str(leaders), str(staff), pct(ratio)
+        str(leaders),
+        str(staff),
+        pct(ratio),
     )
     assert shown["占比上限"] == pct(threshold)
     over_threshold = ratio is not None and ratio > threshold
@@ -243,7 +250,10 @@ def test_township_page_figures_equal_the_marts(
         [as_of, code],
     )[0]
     assert (
-        shown["总人数"], shown["30岁以下"], shown["30至44岁"], shown["45岁及以上"],
+        shown["总人数"],
+        shown["30岁以下"],
+        shown["30至44岁"],
+        shown["45岁及以上"],
         shown["本科及以上"],
     ) == (str(headcount), str(under30), str(mid), str(older), str(bachelor))
     assert shown["本科及以上占比"] == pct(share)
@@ -567,9 +577,7 @@ def test_missing_warehouse_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert "找不到数仓文件" in at.error[0].value
 
 
-def test_a_warehouse_without_marts_is_explained(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
+def test_a_warehouse_without_marts_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """A file published before the marts existed: a readable error, not a traceback."""
     bare = tmp_path / "bare.duckdb"
     duckdb.connect(str(bare)).close()

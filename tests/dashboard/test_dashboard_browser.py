@@ -65,12 +65,20 @@ def server(browser_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) ->
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                *command, "run", str(APP),
-                "--server.address", "127.0.0.1",
-                "--server.port", str(port),
-                "--server.headless", "true",
-                "--browser.gatherUsageStats", "false",
-                "--", "--warehouse", str(browser_warehouse),
+                *command,
+                "run",
+                str(APP),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--",
+                "--warehouse",
+                str(browser_warehouse),
             ],
             cwd=ROOT,
             env=env,
@@ -138,7 +146,9 @@ def test_township_page_in_chromium(server: str, browser_warehouse: Path, tmp_pat
             expect(figure).to_have_text(str(authorized))
             # The whole page has rendered before the screenshot: the last section's figure and
             # both of its charts are drawn, and the script is no longer running.
-            expect(page.get_by_test_id("stMetric").filter(has_text="本科及以上占比")).to_be_visible()
+            expect(
+                page.get_by_test_id("stMetric").filter(has_text="本科及以上占比")
+            ).to_be_visible()
             charts = page.get_by_test_id("stVegaLiteChart")
             expect(charts).to_have_count(2)
             for i in range(2):

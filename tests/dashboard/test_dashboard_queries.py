@@ -105,7 +105,9 @@ def test_county_totals_sum_each_institutions_gap(mini_warehouse: Path):
 def test_township_leader_ratio_and_workforce(mini_warehouse: Path):
     connect = queries.readonly(mini_warehouse)
     assert queries.township_leader_ratio(connect, NEW, T_NIUFO) == {
-        "leaders": 15, "staff": 37, "leader_ratio": pytest.approx(15 / 37)
+        "leaders": 15,
+        "staff": 37,
+        "leader_ratio": pytest.approx(15 / 37),
     }
     assert queries.township_leader_ratio(connect, NEW, "000000000") == {}
     row = queries.workforce(connect, NEW, "township", T_NIUFO)

@@ -188,6 +188,7 @@ def _name_with_identity_number(batch: Path) -> None:
     """A clerk pasted a person's identity number into the 姓名 cell of one roster row."""
     roster = _roster_as_csv(batch)
     rows = list(csv.reader(roster.open(encoding="utf-8", newline="")))
+
     def is_name(cell: str) -> bool:  # 姓名, 姓 名, 人员姓名 …
         return "姓名" in "".join(cell.split())
 
