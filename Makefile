@@ -43,7 +43,7 @@ ui: setup
 	.venv/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 dashboard: setup
-	.venv/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.headless true -- --warehouse $(WAREHOUSE)
+	.venv/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer -- --warehouse $(WAREHOUSE)
 
 bench: setup
 	$(PY) -m bench
@@ -53,4 +53,4 @@ lock:
 	&& /tmp/bianzhi-lock/bin/pip freeze --exclude-editable | grep -v '^bianzhi' > requirements.lock
 
 clean:
-	rm -rf .venv dbt_project/target dbt_project/logs data/build*
+	rm -rf .venv dbt_project/target dbt_project/logs data/*.build data/*.dbt

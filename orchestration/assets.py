@@ -31,7 +31,7 @@ from expectations.dagster_checks import check_results, check_specs
 from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
-from orchestration.dbt_config import RUN_TARGET_DIR, dbt_project
+from orchestration.dbt_config import dbt_project, run_target_dir
 from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
 from orchestration.failpoints import failpoint
 from orchestration.publish import loaded_batches, publish, start_build
@@ -184,8 +184,9 @@ def warehouse_models(
     rules = load_rules_config(settings.config_path)
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     args = dbt_build_args(rules) + selection_args(context, manifest, DBT_TRANSLATOR)
-    invocation = invoke_dbt(DBT_PROJECT, args, settings.build_path)
-    yield from dagster_events(invocation, manifest, DBT_TRANSLATOR, context, RUN_TARGET_DIR)
+    target = run_target_dir(settings.warehouse)
+    invocation = invoke_dbt(DBT_PROJECT, args, settings.build_path, target)
+    yield from dagster_events(invocation, manifest, DBT_TRANSLATOR, context, target)
     if not invocation.success:
         detail = "; ".join(invocation.failures) or invocation.error or "dbt build failed"
         raise Failure(description=f"dbt build failed: {detail}")

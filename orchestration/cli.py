@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from orchestration.config import ConfigError, load_rules_config
-from orchestration.dbt_config import PROJECT_ROOT
+from orchestration.paths import PROJECT_ROOT
 from orchestration.publish import RunLockedError, discard_build, pending_batches, run_lock
 from orchestration.run_log import record_run
 

@@ -6,17 +6,15 @@ the tests all need the same `DbtProject`; building it in one place keeps the pat
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dagster_dbt import DbtProject
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+from orchestration.paths import DBT_PROJECT_DIR, PROJECT_ROOT, run_target_dir
 
+__all__ = ["DBT_PROJECT_DIR", "PROJECT_ROOT", "dbt_project", "run_target_dir"]
 
-#: Where runs write dbt's artifacts. Kept apart from `target/`, whose manifest.json the Dagster
-#: definitions load: a run rewriting it must never be half-read by `dagster dev` or another run.
-RUN_TARGET_DIR = DBT_PROJECT_DIR / "target" / "run"
+# Runs write dbt's artifacts into `run_target_dir(warehouse)`, apart from `target/`, whose
+# manifest.json the Dagster definitions load: a run rewriting it must never be half-read by
+# `dagster dev` or another run.
 
 
 def dbt_project() -> DbtProject:

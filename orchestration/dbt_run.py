@@ -21,7 +21,6 @@ from dagster_dbt import DagsterDbtTranslator, DbtProject
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from orchestration.dbt_config import RUN_TARGET_DIR
 from orchestration.failpoints import failpoint
 
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
@@ -35,8 +34,12 @@ class DbtInvocation:
     failures: list[str] = field(default_factory=list)
 
 
-def invoke_dbt(project: DbtProject, args: Sequence[str], db_path: Path) -> DbtInvocation:
-    """`dbt <args>` in this process against the DuckDB file `db_path`, then release the file."""
+def invoke_dbt(
+    project: DbtProject, args: Sequence[str], db_path: Path, target_path: Path
+) -> DbtInvocation:
+    """`dbt <args>` in this process against the DuckDB file `db_path`, then release the file.
+
+    `target_path` receives dbt's artifacts and logs and keeps its partial-parse state."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
@@ -57,7 +60,9 @@ def invoke_dbt(project: DbtProject, args: Sequence[str], db_path: Path) -> DbtIn
         "--profiles-dir",
         str(project.profiles_dir),
         "--target-path",
-        str(RUN_TARGET_DIR),
+        str(target_path),
+        "--log-path",
+        str(target_path),
     ]
     try:
         result = dbtRunner(callbacks=[keep_results]).invoke(full_args)

@@ -13,7 +13,8 @@ import shutil
 import sys
 
 from orchestration.config import dbt_vars, load_rules_config
-from orchestration.dbt_config import PROJECT_ROOT, RUN_TARGET_DIR, dbt_project
+from orchestration.dbt_config import PROJECT_ROOT, dbt_project, run_target_dir
+from orchestration.settings import settings_from_env
 
 
 def parse_args(rules_path: str) -> list[str]:
@@ -30,6 +31,10 @@ def main() -> int:
     rules_path = os.environ.get("BIANZHI_CONFIG", str(PROJECT_ROOT / "config" / "rules.yml"))
     project = dbt_project()
     target = project.project_dir / project.target_path  # absolute stays absolute
+    # Parse against the default warehouse's build file: dbt's saved parse is valid only for
+    # the connection details it was made with, so the first `make run` reuses it.
+    warehouse = settings_from_env().warehouse
+    os.environ["BIANZHI_DB_PATH"] = str(settings_from_env().build_path)
     from dbt.cli.main import dbtRunner
 
     args = [
@@ -46,10 +51,11 @@ def main() -> int:
     if not result.success:
         print(f"dbt parse failed: {result.exception}", file=sys.stderr)
         return 1
-    # Seed the runs' target folder with this parse, so the first run parses partially too.
-    RUN_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    # Seed the default warehouse's dbt folder with this parse, so its first run reuses it.
+    run_target = run_target_dir(warehouse)
+    run_target.mkdir(parents=True, exist_ok=True)
     for name in ("partial_parse.msgpack", "manifest.json"):
-        shutil.copyfile(target / name, RUN_TARGET_DIR / name)
+        shutil.copyfile(target / name, run_target / name)
     print(f"dbt manifest ready: {project.manifest_path}")
     return 0
 

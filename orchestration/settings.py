@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 
-from orchestration.dbt_config import PROJECT_ROOT
+from orchestration.paths import PROJECT_ROOT
 from orchestration.publish import run_lock
 
 DEV_PII_KEY = "bianzhi-dev-key"

@@ -13,7 +13,7 @@ from orchestration.config import (
     load_rules_config,
     validate_rules_config,
 )
-from orchestration.dbt_config import PROJECT_ROOT
+from orchestration.paths import PROJECT_ROOT
 
 DEFAULT = PROJECT_ROOT / "config" / "rules.yml"
 
@@ -39,6 +39,8 @@ def test_build_args_pass_thresholds_as_vars() -> None:
     assert args[1] == "--vars"
     assert json.loads(args[2]) == {"rules": rules}
     assert "--select" not in args
+    # unit tests run in `make test` (tests/dbt), not on the night's data
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     assert dbt_build_args(rules, select=["marts"])[-2:] == ["--select", "marts"]
 
 
@@ -68,3 +70,11 @@ def test_unreadable_config_names_the_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yml"
     with pytest.raises(ConfigError, match="nope.yml"):
         load_rules_config(missing)
+
+
+def test_dbt_state_is_kept_per_warehouse(tmp_path: Path) -> None:
+    from orchestration.paths import run_target_dir
+
+    first, second = tmp_path / "a" / "w.duckdb", tmp_path / "b" / "w.duckdb"
+    assert run_target_dir(first) == tmp_path / "a" / "w.duckdb.dbt"
+    assert run_target_dir(first) != run_target_dir(second)

@@ -16,7 +16,6 @@ from dagster import (
     build_sensor_context,
 )
 
-from orchestration.dbt_config import PROJECT_ROOT
 from orchestration.definitions import (
     RETRY_TAGS,
     defs,
@@ -24,6 +23,7 @@ from orchestration.definitions import (
     nightly_job,
     nightly_schedule,
 )
+from orchestration.paths import PROJECT_ROOT
 from orchestration.publish import run_lock
 from orchestration.settings import WarehouseLock, WarehouseSettings
 

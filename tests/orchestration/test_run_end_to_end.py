@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_config import PROJECT_ROOT
+from orchestration.paths import PROJECT_ROOT
 
 BIANZHI = str(PROJECT_ROOT / ".venv" / "bin" / "bianzhi")
 PEOPLE = 300
@@ -99,6 +99,8 @@ def test_first_run_publishes_and_rerun_changes_nothing(county: Path, tmp_path: P
     assert first.returncode == 0, first.stderr
     assert "published" in first.stdout
     assert len(batches_in(warehouse)) == 3
+    # dbt's state lives beside the warehouse, so the next night's parse is reused
+    assert (tmp_path / "warehouse.duckdb.dbt" / "partial_parse.msgpack").is_file()
     before = sha(warehouse)
     again = run(county, warehouse)
     assert again.returncode == 0
