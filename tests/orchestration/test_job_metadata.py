@@ -1,0 +1,84 @@
+"""What the Dagster UI shows of a night: the load report and the data-quality results as
+materialization and asset-check metadata, the export and the publish as materializations.
+
+In-process (not through `bianzhi run`) because the metadata lives in the run's events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterEventType
+
+from orchestration.definitions import build_resources, defs
+from orchestration.paths import PROJECT_ROOT
+from orchestration.settings import WarehouseSettings
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory):
+    import demo
+
+    root = tmp_path_factory.mktemp("job_metadata")
+    demo.generate(root / "landing", seed=11, people=200)
+    settings = WarehouseSettings(
+        landing_dir=str(root / "landing"),
+        warehouse_path=str(root / "warehouse.duckdb"),
+        config_path=str(PROJECT_ROOT / "config" / "rules.yml"),
+    )
+    result = defs.resolve_job_def("nightly").execute_in_process(
+        resources=build_resources(settings), raise_on_error=False
+    )
+    return settings, result
+
+
+def _materialization(result, key: list[str]):
+    events = [
+        e
+        for e in result.all_events
+        if e.event_type == DagsterEventType.ASSET_MATERIALIZATION and e.asset_key == AssetKey(key)
+    ]
+    assert len(events) == 1, key
+    return events[0].materialization.metadata
+
+
+def test_night_publishes_under_its_own_lock(night) -> None:
+    settings, result = night
+    assert result.success
+    assert settings.warehouse.exists() and not settings.build_path.exists()
+
+
+def test_load_report_is_materialization_metadata(night) -> None:
+    _, result = night
+    table = _materialization(result, ["audit", "load_report"])["load_report"].value
+    assert table.startswith("| batch | source | file |")
+    assert table.count("| roster |") == 3  # one row per batch
+    rows = _materialization(result, ["raw", "roster"])["rows_loaded"].value
+    assert rows > 0
+
+
+def test_data_quality_results_are_check_metadata(night) -> None:
+    _, result = night
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    dq = {name: e for name, e in evaluations.items() if e.metadata.get("results") is not None}
+    targets = {e.metadata["target"].value for e in dq.values()}
+    assert {"raw.roster", "audit.load_report", "marts.findings"} <= targets
+    roster = next(e for e in dq.values() if e.metadata["target"].value == "raw.roster")
+    assert roster.asset_key == AssetKey(["raw", "roster"])
+    assert roster.metadata["expectations"].value > 0
+    assert "| " in roster.metadata["results"].value  # the per-expectation table
+    # the demo plants grants for institutions that do not exist: a warning, not a block
+    grants = next(e for e in dq.values() if e.metadata["target"].value == "raw.quota_grants")
+    assert not grants.passed and grants.severity.value == "WARN"
+    assert "institution_exists" in grants.metadata["failed_warn"].value
+
+
+def test_export_is_a_materialization(night) -> None:
+    settings, result = night
+    meta = _materialization(result, ["county_export"])
+    workbook = Path(meta["workbook"].value)
+    assert workbook.is_file() and workbook.parent.parent == settings.warehouse.parent / "exports"
+    assert "问题清单" in meta["sheets"].value
+    published = _materialization(result, ["published_warehouse"])
+    assert published["path"].value == str(settings.warehouse)
