@@ -132,3 +132,49 @@ def test_sensor_fires_on_a_new_batch_folder_only(tmp_path: Path) -> None:
     (tmp_path / "landing" / "2026-11-21").mkdir()
     second = landing_sensor(build_sensor_context(resources={"settings": settings}))
     assert second.run_key == "landing:2026-11-20,2026-11-21"
+
+
+def test_dagster_ui_serves_the_nightly_job(tmp_path: Path) -> None:
+    """What `make ui` starts: the webserver loads the definitions and lists the job."""
+    import json
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    webserver = PROJECT_ROOT / ".venv" / "bin" / "dagster-webserver"
+    proc = subprocess.Popen(
+        [str(webserver), "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    query = json.dumps(
+        {
+            "query": "{ repositoriesOrError { ... on RepositoryConnection "
+            "{ nodes { jobs { name } } } } }"
+        }
+    ).encode()
+    try:
+        deadline, jobs = time.monotonic() + 120, None
+        while time.monotonic() < deadline and jobs is None:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=query,
+                    headers={"Content-Type": "application/json"},
+                )
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    body = json.load(response)
+                nodes = body["data"]["repositoriesOrError"].get("nodes") or []
+                jobs = {job["name"] for node in nodes for job in node["jobs"]} or None
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                time.sleep(0.5)
+        assert jobs is not None and "nightly" in jobs
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
