@@ -47,8 +47,43 @@ def fold_text(text: str) -> str:
     return text.translate(FOLD_TABLE).strip(TRIM_CHARS)
 
 
+#: UTF-8 bytes any dirty cell must contain (a superset of `_DIRTY`): ASCII whitespace, the lead
+#: bytes of U+3000 and U+00A0, and of the full-width block U+FF00–FF7F.
+_SUSPECT_BYTES = (
+    b" ",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\x0b",
+    b"\x0c",
+    b"\xe3\x80\x80",
+    b"\xc2\xa0",
+    b"\xef\xbc",
+    b"\xef\xbd",
+)
+
+
+def _may_be_dirty(column: pa.Array) -> bool:
+    """False when no cell of the column can need folding or trimming: its character data holds
+    none of the bytes a dirty cell needs (memchr-speed `in` checks instead of a regex per cell;
+    a column with only inner spaces, say, still takes the regex path)."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return True
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        raw = data.to_pybytes()
+        if any(b in raw for b in _SUSPECT_BYTES):
+            return True
+    return False
+
+
 def normalise_text(column: pa.Array) -> pa.Array:
     """Normalised text of a string column: folded, trimmed, blank → NULL."""
+    if not _may_be_dirty(column):
+        return column
     dirty = pc.fill_null(pc.match_substring_regex(column, _DIRTY), False)
     if pc.any(dirty).as_py():
         fixed = [fold_text(v) for v in pc.filter(column, dirty).to_pylist()]

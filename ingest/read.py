@@ -49,6 +49,8 @@ from ingest.normalise import normalise_columns
 from ingest.spec import SourceSpec
 
 _EMPTY_LINE = re.compile(r"(?m)^(?=\r?\n)")
+_EMPTY_LINE_BYTES = re.compile(rb"\A\r?\n|\n\r?\n")
+_NOT_WHITESPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 _WIDTH_SAMPLE_BYTES = 256 * 1024
 BATCH_ROWS = 32 * 1024
 
@@ -280,8 +282,10 @@ def _sample_text(data: bytes) -> str:
 
 
 def _has_empty_line(data: bytes) -> bool:
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    return body.startswith((b"\n", b"\r\n")) or body.find(b"\n\n") >= 0 or body.find(b"\n\r\n") >= 0
+    """An empty line: at the start (after a BOM) or between two line breaks (one regex scan,
+    several times faster than `bytes.find` of the frequent `\\n`)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return _EMPTY_LINE_BYTES.search(data, start) is not None
 
 
 def _read_csv_sql(path: str, width: int, parallel: bool) -> str:
@@ -307,12 +311,13 @@ def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: str, width: int) -> pa.Tab
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTable:
     """Read a csv file (see the module docstring)."""
     data = path.read_bytes()
-    if not data.strip():
+    if _NOT_WHITESPACE.search(data) is None:  # like `not data.strip()`, without the copy
         raise UnreadableSourceError(f"{path.name}: the file is empty (no header row found)")
     width = csv_width(_sample_text(data))
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     table: pa.Table | None = None
-    if not _has_empty_line(data):
+    empty_lines = _has_empty_line(data)
+    if not empty_lines:
         try:
             table = _duckdb_csv(con, str(path), width)
         except duckdb.Error as exc:
@@ -323,7 +328,9 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTab
         del data
         with tempfile.TemporaryDirectory(prefix="bianzhi-ingest-") as tmpdir:
             copy = Path(tmpdir) / "source.csv"
-            copy.write_text(_EMPTY_LINE.sub(",", text), encoding="utf-8", newline="")
+            if empty_lines:
+                text = _EMPTY_LINE.sub(",", text)
+            copy.write_bytes(text.encode("utf-8"))
             del text
             try:
                 table = _duckdb_csv(con, str(copy), width)
