@@ -184,8 +184,8 @@ def _phase(step_key: str) -> str:
         return "ingest"
     if "warehouse_models" in step_key:
         return "dbt_build"
-    if "published_warehouse" in step_key:
-        return "publish"
+    if "published_warehouse" in step_key or "county_export" in step_key:
+        return "publish"  # the nightly county workbook, then the atomic replace
     return "checks"
 
 

@@ -240,7 +240,8 @@ def render(results: dict[str, Any]) -> str:
         "the dbt build step; *dbt parse* per run: full, partial, or skipped = dbt's saved "
         "manifest reused as is):",
         "",
-        "| scale | night | ingest | dbt build | checks | publish | other | total | dbt parse |",
+        "| scale | night | ingest | dbt build | checks | export + publish | other | total "
+        "| dbt parse |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, rec in _ordered(results):
