@@ -76,10 +76,23 @@ def landing_sensor(context: SensorEvaluationContext, settings: WarehouseSettings
 def record_failure(context: RunFailureSensorContext, settings: WarehouseSettings) -> None:
     """Write a failed night into the run log that the next published load report carries."""
     message = context.failure_event.message or "run failed"
+    steps = [
+        f"{event.step_key}: {_failure_text(event)}" for event in context.get_step_failure_events()
+    ]
+    if steps:
+        message = "; ".join(steps)
     batches = context.dagster_run.tags.get("bianzhi/batches", "")
     record_run(
         settings.warehouse, context.dagster_run.run_id, "failed", batches.split(","), message
     )
+
+
+def _failure_text(event) -> str:  # noqa: ANN001 - a DagsterEvent of type STEP_FAILURE
+    """The step's own words: a Failure's description, else the error's message."""
+    data = event.step_failure_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    return data.error.message.strip() if data.error else "step failed"
 
 
 def build_resources(settings: WarehouseSettings, lock_held: bool = False) -> dict[str, object]:

@@ -178,3 +178,42 @@ def test_dagster_ui_serves_the_nightly_job(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_failure_sensor_writes_the_failed_night_into_the_run_log(tmp_path: Path) -> None:
+    """A launched run that fails (here: an unreadable roster) is recorded beside the warehouse;
+    the next publishing run copies it into audit.run_log."""
+    import json
+
+    from dagster import DagsterInstance, build_run_status_sensor_context
+
+    from orchestration.definitions import build_resources, record_failure
+    from orchestration.run_log import run_log_path
+
+    settings = _settings(tmp_path)
+    batch = tmp_path / "landing" / "2026-11-20"
+    batch.mkdir(parents=True)
+    (batch / "人员花名册.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("nightly").execute_in_process(
+            instance=instance,
+            resources=build_resources(settings),
+            raise_on_error=False,
+            tags={"bianzhi/batches": "2026-11-20"},
+        )
+        assert not result.success
+        context = build_run_status_sensor_context(
+            sensor_name="record_failure",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=result.get_run_failure_event(),
+            resources={"settings": settings},
+        ).for_run_failure()
+        record_failure(context)
+    lines = run_log_path(settings.warehouse).read_text(encoding="utf-8").splitlines()
+    entry = json.loads(lines[-1])
+    assert entry["run_id"] == result.run_id
+    assert entry["status"] == "failed" and entry["batches"] == "2026-11-20"
+    assert entry["message"].startswith("landing_batches: ")
+    assert "missing: townships" in entry["message"]  # the step's own words
+    assert not settings.warehouse.exists(), "a failed run published something"
