@@ -1,3 +1,6 @@
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per batch_date × finding identity (rule_code, township_code, institution_code,
 -- category) for the rules about institutions, townships and grant rows: OVERSTAFFED, VACANT,
 -- OVER_LEADERSHIP, NEGATIVE_QUOTA, REVOKED_INSTITUTION (institution × kind branch),
@@ -17,30 +20,37 @@ with
 
 staffing as (
     select * from {{ ref('int_staffing_reconciled') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 leadership as (
     select * from {{ ref('int_leadership_reconciled') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 ledger as (
     select * from {{ ref('int_quota_ledger_evaluated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 quota_events as (
     select * from {{ ref('int_quota_events_sequenced') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 workforce as (
     select * from {{ ref('int_workforce_aggregated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 overstaffed as (

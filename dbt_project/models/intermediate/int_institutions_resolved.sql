@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × institution_code (the registry as of each batch), with the
 -- township resolved, the status at the batch date and the institution it counts at.
@@ -7,10 +8,12 @@ with
 
 institutions as (
     select * from {{ ref('stg_raw__institutions') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 -- township_ref may be a township code or a township name: code first, then the exact name,

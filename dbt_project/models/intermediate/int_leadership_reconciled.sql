@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × institution_code × leadership_kind, for every (institution,
 -- kind) with a 领导职数 ledger entry or with leaders. authorized: the ledger value as of the
@@ -9,14 +10,17 @@ with
 
 ledger as (
     select * from {{ ref('int_quota_ledger_evaluated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 roster as (
     select * from {{ ref('int_roster_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 authorized as (

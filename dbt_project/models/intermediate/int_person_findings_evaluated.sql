@@ -1,3 +1,6 @@
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per batch_date × finding identity (rule_code, township_code, institution_code,
 -- category, person_key) for the person-level rules: OVER_RANK, MIXED_CATEGORY, MIXED_QUOTA,
 -- MIXED_LEADERSHIP, WORKER_IN_MANAGEMENT, SECONDED, DUPLICATE_SLOT, ID_CONFLICT, INVALID_ID,
@@ -6,11 +9,13 @@
 -- township; both are NULL when the slot unit resolves to nothing. Several roster rows with one
 -- identity (a person listed twice in one unit) give one finding: the first row's sentence.
 -- SECONDED's duration and escalation need first_seen across batches: see findings_history.
+-- Incremental by batch (macros/incremental_batches.sql): only the batches not built yet.
 
 with
 
 roster_resolved as (
     select * from {{ ref('int_roster_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 -- how a sentence names the slot and work units (the name as given when unresolved)
@@ -172,13 +177,26 @@ duplicate_slot as (
     where roster.quota_type <> '无'
 ),
 
+-- identities with more than one name as given; only their rows' names are folded (folding can
+-- merge names, never split them)
+names_as_given as (
+    select batch_date, id_number
+    from roster
+    where id_number is not null and person_name is not null
+    group by batch_date, id_number
+    having count(distinct person_name) > 1
+),
+
 names_used as (
     select distinct
-        batch_date,
-        id_number,
-        person_name_folded
+        roster.batch_date,
+        roster.id_number,
+        {{ fold_text('roster.person_name') }} as person_name_folded
     from roster
-    where id_number is not null and person_name_folded is not null
+    inner join names_as_given
+        on names_as_given.batch_date = roster.batch_date
+        and names_as_given.id_number = roster.id_number
+    where roster.person_name is not null
 ),
 
 conflicting_ids as (

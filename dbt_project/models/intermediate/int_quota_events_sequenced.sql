@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × grant row (file_name, source_row_number): the ledger as it
 -- stands at each batch, event by event (contract README, "Ledger semantics").
@@ -15,14 +16,17 @@ with
 
 grants as (
     select * from {{ ref('stg_raw__quota_grants') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 unit_names as (
     select * from {{ ref('int_unit_names_ranked') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 resolved as (

@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × institution_code × item × kind: the ledger value as of the
 -- batch date (authorized, negative included) and the lowest value at the end of any event date
@@ -8,6 +9,7 @@ with
 
 events as (
     select * from {{ ref('int_quota_events_sequenced') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 effective as (

@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 {#- worker-type terms (base age 50 for women): 工勤人员, or anyone on a 工勤技能岗位 -#}
 {%- set is_worker_type = "(coalesce(person_category = '工勤人员', false)"
@@ -6,86 +7,120 @@
 
 -- Grain: one row per batch_date × roster row (file_name, source_row_number). Every roster row
 -- is kept: units that resolve to nothing are flagged, never guessed.
+-- Incremental by batch (macros/incremental_batches.sql): only the batches not built yet.
+-- Unit names are resolved once per distinct (batch_date, code, name) a roster row gives as its
+-- slot or work unit (a few per institution), not once per row; the rows join that lookup.
 
 with
 
 roster as (
     select * from {{ ref('stg_raw__roster') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 unit_names as (
     select * from {{ ref('int_unit_names_ranked') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
-units_resolved as (
-    select
-        roster.*,
-        {{ unit_resolution_code('slot') }} as slot_unit_code,
-        {{ unit_resolution_method('slot') }} as slot_resolution,
-        (roster.work_code is not null or roster.work_name is not null) as work_given,
-        {{ unit_resolution_code('work') }} as given_work_unit_code,
-        {{ unit_resolution_method('work') }} as given_work_resolution
+-- every unit a row names: its slot unit, and its work unit where one is given
+unit_refs as (
+    select distinct batch_date, slot_code as given_code, slot_name as given_name
     from roster
-    {{ unit_resolution_joins('roster', 'slot_code', 'slot_name', 'slot') }}
-    {{ unit_resolution_joins('roster', 'work_code', 'work_name', 'work') }}
+    union
+    select distinct batch_date, work_code as given_code, work_name as given_name
+    from roster
+    where work_code is not null or work_name is not null
+),
+
+-- the unit each distinct reference resolves to, with the institution it counts at
+unit_lookup as (
+    select
+        unit_refs.batch_date,
+        unit_refs.given_code,
+        unit_refs.given_name,
+        {{ unit_resolution_code('ref') }} as unit_code,
+        {{ unit_resolution_method('ref') }} as resolution
+    from unit_refs
+    {{ unit_resolution_joins('unit_refs', 'given_code', 'given_name', 'ref') }}
+),
+
+unit_attributes as (
+    select
+        unit_lookup.*,
+        unit.institution_name as unit_name,
+        unit.institution_category as unit_category,
+        unit.is_revoked as unit_is_revoked,
+        unit.revoked_on as unit_revoked_on,
+        unit.counting_institution_code as counting_code,
+        counting.institution_name as counting_name,
+        counting.institution_category as counting_category,
+        counting.institution_rank as counting_rank,
+        counting.institution_level as counting_level,
+        counting.township_code as counting_township_code,
+        counting.is_revoked as counting_is_revoked,
+        counting.revoked_on as counting_revoked_on
+    from unit_lookup
+    left join institutions as unit
+        on unit.batch_date = unit_lookup.batch_date
+        and unit.institution_code = unit_lookup.unit_code
+    left join institutions as counting
+        on counting.batch_date = unit_lookup.batch_date
+        and counting.institution_code = unit.counting_institution_code
 ),
 
 -- work unit: the resolved 工作单位, or the slot unit where it is blank
-work_units as (
+keyed as (
     select
-        units_resolved.*,
-        case when work_given then given_work_unit_code else slot_unit_code end as work_unit_code,
-        case when work_given then given_work_resolution else 'slot' end as work_resolution
-    from units_resolved
-),
-
-with_institutions as (
-    select
-        work_units.*,
-        slot_unit.institution_name as slot_unit_name,
-        slot_unit.institution_category as slot_unit_category,
-        slot_unit.is_revoked as slot_unit_is_revoked,
-        slot_unit.revoked_on as slot_unit_revoked_on,
-        slot_unit.counting_institution_code as slot_institution_code,
-        work_unit.institution_name as work_unit_name,
-        work_unit.is_revoked as work_unit_is_revoked,
-        work_unit.revoked_on as work_unit_revoked_on,
-        work_unit.counting_institution_code as work_institution_code
-    from work_units
-    left join institutions as slot_unit
-        on slot_unit.batch_date = work_units.batch_date
-        and slot_unit.institution_code = work_units.slot_unit_code
-    left join institutions as work_unit
-        on work_unit.batch_date = work_units.batch_date
-        and work_unit.institution_code = work_units.work_unit_code
+        roster.*,
+        (roster.work_code is not null or roster.work_name is not null) as work_given
+    from roster
 ),
 
 with_counting_institutions as (
     select
-        with_institutions.*,
-        slot_institution.institution_name as slot_institution_name,
-        slot_institution.institution_category as slot_institution_category,
-        slot_institution.is_revoked as slot_institution_is_revoked,
-        slot_institution.revoked_on as slot_institution_revoked_on,
-        slot_institution.township_code as township_code,
-        work_institution.institution_name as work_institution_name,
-        work_institution.institution_category as work_institution_category,
-        work_institution.institution_rank as work_institution_rank,
-        work_institution.institution_level as work_institution_level,
-        work_institution.township_code as work_institution_township_code,
-        work_institution.is_revoked as work_institution_is_revoked,
-        work_institution.revoked_on as work_institution_revoked_on
-    from with_institutions
-    left join institutions as slot_institution
-        on slot_institution.batch_date = with_institutions.batch_date
-        and slot_institution.institution_code = with_institutions.slot_institution_code
-    left join institutions as work_institution
-        on work_institution.batch_date = with_institutions.batch_date
-        and work_institution.institution_code = with_institutions.work_institution_code
+        keyed.*,
+        slot.unit_code as slot_unit_code,
+        slot.resolution as slot_resolution,
+        work.unit_code as work_unit_code,
+        case when keyed.work_given then work.resolution else 'slot' end as work_resolution,
+        slot.unit_name as slot_unit_name,
+        slot.unit_category as slot_unit_category,
+        slot.unit_is_revoked as slot_unit_is_revoked,
+        slot.unit_revoked_on as slot_unit_revoked_on,
+        slot.counting_code as slot_institution_code,
+        work.unit_name as work_unit_name,
+        work.unit_is_revoked as work_unit_is_revoked,
+        work.unit_revoked_on as work_unit_revoked_on,
+        work.counting_code as work_institution_code,
+        slot.counting_name as slot_institution_name,
+        slot.counting_category as slot_institution_category,
+        slot.counting_is_revoked as slot_institution_is_revoked,
+        slot.counting_revoked_on as slot_institution_revoked_on,
+        slot.counting_township_code as township_code,
+        work.counting_name as work_institution_name,
+        work.counting_category as work_institution_category,
+        work.counting_rank as work_institution_rank,
+        work.counting_level as work_institution_level,
+        work.counting_township_code as work_institution_township_code,
+        work.counting_is_revoked as work_institution_is_revoked,
+        work.counting_revoked_on as work_institution_revoked_on
+    from keyed
+    left join unit_attributes as slot
+        on slot.batch_date = keyed.batch_date
+        and slot.given_code is not distinct from keyed.slot_code
+        and slot.given_name is not distinct from keyed.slot_name
+    left join unit_attributes as work
+        on work.batch_date = keyed.batch_date
+        and work.given_code is not distinct from
+            (case when keyed.work_given then keyed.work_code else keyed.slot_code end)
+        and work.given_name is not distinct from
+            (case when keyed.work_given then keyed.work_name else keyed.slot_name end)
 ),
 
 final as (
@@ -102,7 +137,6 @@ final as (
         id_valid,
         id_problem,
         person_name,
-        {{ fold_text('person_name') }} as person_name_folded,
         gender,
         birth_date,
         person_category,

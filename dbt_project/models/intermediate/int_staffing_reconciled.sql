@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × institution_code × quota_type, for every (institution, type)
 -- with a 编制 ledger entry or with people on it. authorized: the ledger value as of the batch
@@ -10,14 +11,17 @@ with
 
 ledger as (
     select * from {{ ref('int_quota_ledger_evaluated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 roster as (
     select * from {{ ref('int_roster_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 authorized as (

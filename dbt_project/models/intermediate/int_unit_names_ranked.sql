@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × match_kind ('exact' | 'folded') × match_key: the institution a
 -- unit name resolves to at that batch, by the contract's order. A code is tried before any of
@@ -15,6 +16,7 @@ with
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 statuses as (

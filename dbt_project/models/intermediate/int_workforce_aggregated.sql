@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ incremental_by_batch() }}
+{%- set pending = pending_batches() %}
 
 -- Grain: one row per batch_date × scope × scope_code, scope one of
 --   'county'      every roster row of the batch (scope_code NULL);
@@ -26,6 +27,7 @@ with
 
 roster as (
     select * from {{ ref('int_roster_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 by_county as (

@@ -1,6 +1,11 @@
+{{ incremental_by_batch('as_of', from_earliest=true) }}
+{%- set pending = pending_batches(from_earliest=true) %}
+
 -- Grain: one row per as_of (batch date) × finding_id — every finding that held in that batch,
 -- as it stood then: first_seen is the earliest batch up to as_of in which it held (a finding
 -- that returns keeps it), SECONDED's duration and severity are evaluated at as_of.
+-- Incremental (macros/incremental_batches.sql): rebuilds from the earliest batch not built yet
+-- onwards (in practice the new batches); first_seen then also reads the earlier history.
 
 {%- set escalate_after_days = rule_threshold('seconded', 'escalate_after_days') %}
 
@@ -8,10 +13,12 @@ with
 
 institution_findings as (
     select * from {{ ref('int_institution_findings_evaluated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 person_findings as (
     select * from {{ ref('int_person_findings_evaluated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 rule_catalog as (
@@ -20,10 +27,25 @@ rule_catalog as (
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
+),
+
+-- the earliest batch each finding held in, among the batches already built before the pending ones
+earlier_history as (
+{%- if is_incremental() %}
+    select finding_id, min(as_of) as first_seen
+    from {{ this }}
+    where not ({{ in_pending_batches('as_of', pending) }})
+    group by finding_id
+{%- else %}
+    select cast(null as varchar) as finding_id, cast(null as date) as first_seen
+    where false
+{%- endif %}
 ),
 
 held as (
@@ -43,12 +65,17 @@ identified as (
 dated as (
     select
         identified.*,
-        min(batch_date) over (
-            partition by finding_id
-            order by batch_date
-            rows between unbounded preceding and current row
+        coalesce(
+            earlier_history.first_seen,
+            min(identified.batch_date) over (
+                partition by identified.finding_id
+                order by identified.batch_date
+                rows between unbounded preceding and current row
+            )
         ) as first_seen
     from identified
+    left join earlier_history
+        on earlier_history.finding_id = identified.finding_id
 ),
 
 timed as (

@@ -1,9 +1,13 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × institution_code: the registry as of each batch.
 
 with
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 )
 
 select

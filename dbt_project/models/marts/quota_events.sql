@@ -1,3 +1,6 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × grant row (file_name, source_row_number): the ledger
 -- as it stood at each batch, event by event.
 
@@ -5,10 +8,12 @@ with
 
 events as (
     select * from {{ ref('int_quota_events_sequenced') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 )
 
 select

@@ -1,3 +1,6 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × roster row (file_name, source_row_number). No
 -- identity number: person_key only.
 
@@ -5,6 +8,7 @@ with
 
 roster as (
     select * from {{ ref('int_roster_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 )
 
 select

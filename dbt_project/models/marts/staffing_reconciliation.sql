@@ -1,9 +1,13 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × institution_code × quota_type.
 
 with
 
 staffing as (
     select * from {{ ref('int_staffing_reconciled') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 )
 
 select

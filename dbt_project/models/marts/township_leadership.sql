@@ -1,3 +1,6 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × township_code, every township of the batch (0 leaders
 -- and 0 staff, leader_ratio NULL, where nobody works at its 乡镇-level institutions).
 
@@ -5,11 +8,13 @@ with
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 workforce as (
     select * from {{ ref('int_workforce_aggregated') }}
-    where scope = 'township'
+    where {{ in_pending_batches('batch_date', pending) }}
+        and scope = 'township'
 )
 
 select

@@ -1,3 +1,6 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × township_code × quota_type: the 乡镇-level
 -- institutions of the township added up; vacancy and overstaffed_by are taken on the totals.
 
@@ -5,10 +8,12 @@ with
 
 staffing as (
     select * from {{ ref('int_staffing_reconciled') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 totals as (

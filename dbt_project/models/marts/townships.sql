@@ -1,9 +1,13 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × township_code.
 
 with
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 )
 
 select

@@ -1,3 +1,6 @@
+{{ incremental_by_batch('as_of') }}
+{%- set pending = pending_batches() %}
+
 -- Grain: one row per as_of (batch date) × scope × scope_code; scope 'county' (scope_code NULL),
 -- 'township' (people whose work institution is a 乡镇-level institution of the township) or
 -- 'institution' (people whose work institution it is).
@@ -6,14 +9,17 @@ with
 
 workforce as (
     select * from {{ ref('int_workforce_aggregated') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 townships as (
     select * from {{ ref('stg_raw__townships') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 institutions as (
     select * from {{ ref('int_institutions_resolved') }}
+    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
 named as (

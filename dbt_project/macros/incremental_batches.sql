@@ -1,0 +1,159 @@
+{#-
+    Incremental by batch (issue 8). Every per-batch model is materialized incremental with
+    delete+insert on its batch column and processes only the batches it has not built yet.
+
+    Which batches are "built" is kept in a small bookkeeping table, intermediate.dbt_batches_built
+    (model_name, batch_date, loaded_at, fingerprint), written by the on-run-end hook
+    record_built_batches for every incremental model that succeeded in the run. A batch is
+    pending for a model when audit.batches has it with no matching row there:
+      * a new batch (not built yet);
+      * a reloaded batch (same date, other loaded_at: the rows were replaced);
+      * a changed model: the fingerprint covers the SQL files of the model and of every model and
+        seed it reads (node checksums), the rules thresholds (var('rules')) and the bookkeeping
+        version below; any change makes every batch pending, so the history is rebuilt with the
+        new logic and the new thresholds instead of mixing old and new.
+    No bookkeeping rows for a model (first run after this change, or the hook did not run) means
+    every batch is pending: the safe direction, never the other way round, because the hook only
+    records models that succeeded and after they succeeded.
+
+    A pre-hook (batch_incremental_pre_hook) deletes the pending batches and any batch no longer in
+    audit.batches from the existing table, so a reloaded batch that now yields no rows leaves
+    none behind; delete+insert then inserts the pending batches.
+    findings_history (first_seen reads the earlier batches) rebuilds from its earliest pending
+    batch onwards (from_earliest=true), which is the new batches only when batches arrive in
+    date order, as ingest enforces.
+
+    A change to a macro alone does not change any node checksum: bump batch_logic_version (or run
+    `dbt build --full-refresh`) when a macro's SQL changes.
+-#}
+
+{% macro batch_logic_version() -%}1{%- endmacro %}
+
+{% macro batch_ledger_relation() -%}
+    {{- return(api.Relation.create(database=target.database, schema='intermediate',
+        identifier='dbt_batches_built', type='table')) -}}
+{%- endmacro %}
+
+{#- audit.batches by name, not source(): these macros also run in hooks, where no model
+    declares the dependency (every model reading it reaches raw.* through staging anyway) -#}
+{% macro audit_batches_relation() -%}
+    {{- return(api.Relation.create(database=target.database, schema='audit',
+        identifier='batches', type='table')) -}}
+{%- endmacro %}
+
+{#- checksums of the node and everything it reads (models, seeds), recursively -#}
+{% macro _collect_checksums(unique_id, seen, parts) -%}
+    {%- set node = graph.nodes.get(unique_id) -%}
+    {%- if node is not none -%}
+        {%- do parts.append(unique_id ~ '=' ~ node.checksum.checksum) -%}
+        {%- for parent in node.depends_on.nodes -%}
+            {%- if parent not in seen -%}
+                {%- do seen.append(parent) -%}
+                {%- do _collect_checksums(parent, seen, parts) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro batch_fingerprint(unique_id) -%}
+    {%- set seen = [unique_id] -%}
+    {%- set parts = [] -%}
+    {%- do _collect_checksums(unique_id, seen, parts) -%}
+    {%- set text = (parts | sort | join('|')) ~ '|rules=' ~ tojson(var('rules'), sort_keys=true)
+        ~ '|v=' ~ batch_logic_version() -%}
+    {{- return(local_md5(text)) -}}
+{%- endmacro %}
+
+{#- The batch dates this model has to (re)build, as ISO strings; none when not incremental. -#}
+{% macro pending_batches(from_earliest=false) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set ledger = adapter.get_relation(database=target.database, schema='intermediate',
+        identifier='dbt_batches_built') -%}
+    {%- set batches = audit_batches_relation() -%}
+    {%- if ledger is none -%}
+        {%- set sql = "select distinct cast(batch_date as date) from " ~ batches -%}
+    {%- else -%}
+        {%- set sql -%}
+            select distinct cast(b.batch_date as date)
+            from {{ batches }} as b
+            where not exists (
+                select 1
+                from {{ ledger }} as k
+                where k.model_name = '{{ model.name }}'
+                    and k.batch_date = cast(b.batch_date as date)
+                    and k.loaded_at is not distinct from cast(b.loaded_at as timestamp)
+                    and k.fingerprint = '{{ batch_fingerprint(model.unique_id) }}'
+            )
+        {%- endset -%}
+    {%- endif -%}
+    {%- set dates = run_query(sql).columns[0].values() | map('string') | sort | list -%}
+    {%- if from_earliest and dates | length > 0 -%}
+        {%- set later_sql -%}
+            select distinct cast(batch_date as date) from {{ batches }}
+            where cast(batch_date as date) >= date '{{ dates[0] }}'
+        {%- endset -%}
+        {%- set dates = run_query(later_sql).columns[0].values() | map('string') | sort | list -%}
+    {%- endif -%}
+    {{- return(dates) -}}
+{%- endmacro %}
+
+{#- SQL predicate: `column` is one of the pending batches (true on a full build). -#}
+{% macro in_pending_batches(column, pending) -%}
+    {%- if pending is none -%}
+        true
+    {%- elif pending | length == 0 -%}
+        false
+    {%- else -%}
+        {{ column }} in ({% for d in pending %}date '{{ d }}'{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The model's config: incremental, delete+insert on the batch column, stale batches removed. -#}
+{% macro incremental_by_batch(key='batch_date', from_earliest=false) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=key,
+        on_schema_change='append_new_columns',
+        pre_hook="{{ batch_incremental_pre_hook('" ~ key ~ "', " ~ (from_earliest | string | lower) ~ ") }}",
+    ) }}
+{%- endmacro %}
+
+{% macro batch_incremental_pre_hook(key, from_earliest) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set pending = pending_batches(from_earliest) -%}
+        delete from {{ this }}
+        where {{ in_pending_batches(key, pending) }}
+            or {{ key }} not in (select cast(batch_date as date) from {{ audit_batches_relation() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- on-run-end: every incremental model that succeeded now holds every batch of audit.batches
+    (built now or before), with its current fingerprint. -#}
+{% macro record_built_batches(results) -%}
+    {%- if execute -%}
+        {%- set ledger = batch_ledger_relation() -%}
+        {%- set statements = [
+            "create schema if not exists " ~ ledger.schema,
+            "create table if not exists " ~ ledger
+                ~ " (model_name varchar, batch_date date, loaded_at timestamp, fingerprint varchar)",
+        ] -%}
+        {%- for res in results -%}
+            {%- if res.node.resource_type == 'model'
+                and res.node.config.materialized == 'incremental'
+                and res.status == 'success' -%}
+                {%- do statements.append("delete from " ~ ledger ~ " where model_name = '"
+                    ~ res.node.name ~ "'") -%}
+                {%- do statements.append("insert into " ~ ledger ~ " select '" ~ res.node.name
+                    ~ "', cast(batch_date as date), cast(loaded_at as timestamp), '"
+                    ~ batch_fingerprint(res.node.unique_id) ~ "' from "
+                    ~ audit_batches_relation()) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for statement in statements -%}
+            {%- do run_query(statement) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
