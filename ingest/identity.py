@@ -114,19 +114,28 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     offsets = np.int64 if pa.types.is_large_string(sel.type) else np.int32
     start = int(np.frombuffer(sel.buffers()[1], dtype=offsets)[sel.offset])
     raw = np.frombuffer(sel.buffers()[2], dtype=np.uint8)[start : start + 18 * len(rows)]
-    digits = raw.reshape(len(rows), 18).astype(np.int64) - 48
-    body, last = digits[:, :17], digits[:, 17]
+    # The bytes are ASCII (18 bytes = 18 characters), so an int8 view holds them; digits are
+    # widened one column at a time (a 2-D int64 copy of all bytes cost ~0.7 s at 2 M rows).
+    digits = raw.reshape(len(rows), 18).view(np.int8) - np.int8(48)
+
+    def digit(i: int) -> np.ndarray:
+        return digits[:, i].astype(np.int32)
+
+    body, last = digits[:, :17], digit(17)
     x_check = ord("X") - 48
     shape_ok = ((body >= 0) & (body <= 9)).all(axis=1)
     shape_ok &= ((last >= 0) & (last <= 9)) | (last == x_check)
-    year = body[:, 6] * 1000 + body[:, 7] * 100 + body[:, 8] * 10 + body[:, 9]
-    month = body[:, 10] * 10 + body[:, 11]
-    day = body[:, 12] * 10 + body[:, 13]
+    year = digit(6) * 1000 + digit(7) * 100 + digit(8) * 10 + digit(9)
+    month = digit(10) * 10 + digit(11)
+    day = digit(12) * 10 + digit(13)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_ok = (month >= 1) & (month <= 12)
     last_day = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
     shape_ok &= month_ok & (day >= 1) & (day <= last_day)
-    check = np.frombuffer(ID_CHECK.encode(), dtype=np.uint8)[(body @ np.array(ID_WEIGHTS)) % 11]
+    weighted = np.zeros(len(rows), dtype=np.int32)
+    for i, weight in enumerate(ID_WEIGHTS):
+        weighted += digit(i) * weight
+    check = np.frombuffer(ID_CHECK.encode(), dtype=np.uint8)[weighted % 11]
     check_ok = check == (last + 48)
     codes[rows[~shape_ok]] = 2
     codes[rows[shape_ok & ~check_ok]] = 3

@@ -31,7 +31,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,7 +51,7 @@ from ingest.normalise import normalise_columns
 from ingest.spec import SourceSpec
 
 _EMPTY_LINE = re.compile(r"(?m)^(?=\r?\n)")
-_EMPTY_LINE_BYTES = re.compile(rb"\A\r?\n|\n\r?\n")
+_EMPTY_LINE_BYTES = re.compile(rb"\n\r?\n")  # one literal prefix: a fast scan (not `\A…|…`)
 _NOT_WHITESPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 _WIDTH_SAMPLE_BYTES = 256 * 1024
 BATCH_ROWS = 32 * 1024
@@ -176,20 +178,47 @@ def _cell_text(value: object) -> str:
 
 
 def _cell_kind(value: object) -> str | None:
-    if isinstance(value, bool):
+    return _kind_of_type(type(value))
+
+
+def _kind_of_type(kind: type) -> str | None:
+    """The cell kind of every value of one Python type (`n` number, `d` date, None text)."""
+    if issubclass(kind, bool):
         return None
-    if isinstance(value, (int, float)):
+    if issubclass(kind, (int, float)):
         return "n"
-    if isinstance(value, dt.date):
+    if issubclass(kind, dt.date):
         return "d"
     return None
+
+
+def _column_texts(values: Sequence[object]) -> list[str]:
+    """Cell text of a column holding non-text cells: text as is, other cells through
+    `_cell_text` once per distinct (type, value) — a date column repeats its dates a lot."""
+    out: list[str] = []
+    append = out.append
+    memos: dict[type, dict[object, str]] = {}
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            append(value)  # type: ignore[arg-type]
+            continue
+        memo = memos.get(kind)
+        if memo is None:
+            memo = memos[kind] = {}
+        text = memo.get(value)
+        if text is None:
+            text = memo[value] = _cell_text(value)
+        append(text)
+    return out
 
 
 def cells_to_arrow(rows: Sequence[Sequence[object]]) -> tuple[dict[str, pa.Array], dict]:
     """Row-major calamine cells → raw text columns `c…` and kind columns `k…` (Arrow).
 
     Columns of text only (the bulk of a roster) pass through untouched; only columns holding
-    numbers or dates are converted cell by cell. Empty cells become NULL.
+    numbers or dates are converted, each distinct value once, kinds by type. Empty cells
+    become NULL.
     """
     lengths = set(map(len, rows))
     width = max(lengths, default=0)
@@ -198,11 +227,14 @@ def cells_to_arrow(rows: Sequence[Sequence[object]]) -> tuple[dict[str, pa.Array
     raw: dict[str, pa.Array] = {}
     kinds: dict[str, pa.Array] = {}
     for index, values in enumerate(zip(*rows, strict=True) if rows else []):
-        if set(map(type, values)) <= {str}:
+        types = set(map(type, values))
+        if types <= {str}:
             text: Sequence[str | None] = values
         else:
-            text = [v if type(v) is str else _cell_text(v) for v in values]
-            kinds[f"k{index}"] = pa.array([_cell_kind(v) for v in values], pa.string())
+            text = _column_texts(values)
+            kind_by_type = {t: _kind_of_type(t) for t in types}
+            kind = list(map(kind_by_type.__getitem__, map(type, values)))
+            kinds[f"k{index}"] = pa.array(kind, pa.string())
         column = pa.array(text, pa.string())
         raw[f"c{index}"] = pc.if_else(pc.equal(column, ""), None, column)
     return raw, kinds
@@ -285,7 +317,20 @@ def _has_empty_line(data: bytes) -> bool:
     """An empty line: at the start (after a BOM) or between two line breaks (one regex scan,
     several times faster than `bytes.find` of the frequent `\\n`)."""
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if data.startswith((b"\n", b"\r\n"), start):
+        return True
     return _EMPTY_LINE_BYTES.search(data, start) is not None
+
+
+def _copy_dir(chars: int) -> str | None:
+    """Where the UTF-8 copy goes: /dev/shm (memory; writing a 400 MB copy to disk took ~0.8 s)
+    when it has room for it with a margin, else the default temporary folder."""
+    shm = "/dev/shm"
+    try:
+        free = shutil.disk_usage(shm).free
+    except OSError:
+        return None
+    return shm if os.access(shm, os.W_OK) and free > 8 * chars + (256 << 20) else None
 
 
 def _read_csv_sql(path: str, width: int, parallel: bool) -> str:
@@ -326,7 +371,9 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTab
     if table is None:  # empty lines to keep, or not UTF-8: a normalised UTF-8 copy
         text, encoding = decode_csv(data, path.name)
         del data
-        with tempfile.TemporaryDirectory(prefix="bianzhi-ingest-") as tmpdir:
+        with tempfile.TemporaryDirectory(
+            prefix="bianzhi-ingest-", dir=_copy_dir(len(text))
+        ) as tmpdir:
             copy = Path(tmpdir) / "source.csv"
             if empty_lines:
                 text = _EMPTY_LINE.sub(",", text)
