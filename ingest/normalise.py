@@ -80,8 +80,12 @@ def _may_be_dirty(column: pa.Array) -> bool:
     return False
 
 
-def normalise_text(column: pa.Array) -> pa.Array:
+def normalise_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Normalised text of a string column: folded, trimmed, blank → NULL."""
+    if isinstance(column, pa.ChunkedArray):  # chunk by chunk: no copy into one array first
+        if not _may_be_dirty(column):
+            return column
+        return pa.chunked_array([normalise_text(c) for c in column.chunks], column.type)
     if not _may_be_dirty(column):
         return column
     dirty = pc.fill_null(pc.match_substring_regex(column, _DIRTY), False)

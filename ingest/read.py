@@ -123,6 +123,8 @@ def _last_non_blank(texts: Sequence[pa.Array]) -> int:
     e.g. formatted but empty rows at the bottom of a sheet, are no rows anyone sees as data."""
     last = 0
     for column in texts:
+        if len(column) and column.null_count == 0 or last == len(column):
+            return len(column)  # a column filled to the bottom (or already at it)
         filled = pc.indices_nonzero(pc.is_valid(column))
         if len(filled):
             last = max(last, filled[-1].as_py() + 1)
@@ -383,11 +385,11 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTab
                 table = _duckdb_csv(con, str(copy), width)
             except duckdb.Error as exc:
                 raise _unreadable_csv(path, exc) from exc
-    raw = {f"c{i}": _plain_string(table.column(i).combine_chunks()) for i in range(width)}
+    raw = {f"c{i}": _plain_string(table.column(i)) for i in range(width)}  # chunks kept
     return _register(con, name, raw, {}, None, encoding)
 
 
-def _plain_string(column: pa.Array) -> pa.Array:
+def _plain_string(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """string / large_string as they come (string_view, if a connection produces it, cast)."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         return column
