@@ -177,6 +177,33 @@ def write_warehouse(path: Path, batches: dict[str, County]) -> None:
         con.close()
 
 
+def add_batches(path: Path, batches: dict[str, County]) -> None:
+    """Load more batches into an existing file (the next night's ingest)."""
+    con = duckdb.connect(str(path))
+    try:
+        for batch, county in sorted(batches.items()):
+            _load_batch(con, date.fromisoformat(batch), county)
+    finally:
+        con.close()
+
+
+def drop_batch(path: Path, batch: str) -> None:
+    """Remove a batch from raw.* and audit.* (before loading it again: a reload)."""
+    con = duckdb.connect(str(path))
+    try:
+        for table in (
+            "raw.townships",
+            "raw.institutions",
+            "raw.quota_grants",
+            "raw.roster",
+            "audit.batches",
+            "audit.load_report",
+        ):
+            con.execute(f"delete from {table} where batch_date = ?", [date.fromisoformat(batch)])
+    finally:
+        con.close()
+
+
 def _load_batch(con: duckdb.DuckDBPyConnection, batch: date, county: County) -> None:
     head = (batch, batch)
     con.executemany(

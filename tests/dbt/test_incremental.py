@@ -1,0 +1,182 @@
+"""Incremental builds by batch (dbt_project/macros/incremental_batches.sql): the scenario built
+night by night, a reloaded batch and `--full-refresh` give exactly what one full build gives.
+
+Why compare whole tables: the incremental models must not change any result, so the reference
+is the session's full build of the same batches (conftest `warehouse`), table by table, as
+multisets of rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_builder import add_batches, drop_batch, write_warehouse
+from dbt_harness import RULES, Warehouse, failures, run_dbt
+from dbt_scenario import B1, B2, B3, B4, B5, B6, FENG_SAN, WU_JIU, scenario
+
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+TARGET = "pytest_incremental"  # own partial-parse state
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, Counter]:
+    """Every table of marts and intermediate as a multiset of rows."""
+    names = [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('marts', 'intermediate') and table_type = 'BASE TABLE' "
+            "and table_name <> 'dbt_batches_built' order by 1, 2"
+        ).fetchall()
+    ]
+    return {name: Counter(con.execute(f"select * from {name}").fetchall()) for name in names}
+
+
+def _snapshot(path: Path) -> dict[str, Counter]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return _tables(con)
+    finally:
+        con.close()
+
+
+def _build(path: Path, *extra: str) -> dict[str, str]:
+    """dbt build; the compiled SQL of every model that ran, by model name."""
+    run = run_dbt(path, [*BUILD, *extra], RULES, TARGET)
+    assert run.success, failures(run) or run.exception
+    return {
+        r.node.name: r.node.compiled_code or ""
+        for r in run.results
+        if r.node.resource_type == "model"
+    }
+
+
+def _assert_same(got: dict[str, Counter], want: dict[str, Counter]) -> None:
+    assert sorted(got) == sorted(want)
+    different = [name for name in want if got[name] != want[name]]
+    assert not different, f"tables that differ from the full build: {different}"
+
+
+NIGHTS = ([B2], [B3], [B4, B5], [B6])  # after B1 alone
+
+
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list]]:
+    """The scenario loaded and built as the nights come: B1, B2, B3 one by one, B4 and B5
+    together, then B6; with the compiled SQL of each night after the first."""
+    batches = scenario()
+    path = tmp_path_factory.mktemp("dbt_incremental") / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1]})
+    _build(path)
+    compiled = []
+    for night in NIGHTS:
+        add_batches(path, {b: batches[b] for b in night})
+        compiled.append(_build(path))
+    yield path, compiled
+
+
+def test_night_by_night_equals_one_full_build(nightly, warehouse: Warehouse) -> None:
+    _assert_same(_snapshot(nightly[0]), _tables(warehouse.con))
+
+
+def test_each_night_reads_only_its_new_batches(nightly) -> None:
+    _, compiled = nightly
+    for night, models in zip(NIGHTS, compiled, strict=True):
+        for name in ("int_roster_resolved", "roster", "findings_history"):
+            dates = {b for b in (B1, B2, B3, B4, B5, B6) if f"date '{b}'" in models[name]}
+            assert dates == set(night), (name, night, dates)
+
+
+def test_each_model_built_every_batch_once(nightly) -> None:
+    con = duckdb.connect(str(nightly[0]), read_only=True)
+    try:
+        per_model = con.execute(
+            "select model_name, count(*), count(distinct batch_date) "
+            "from intermediate.dbt_batches_built group by 1"
+        ).fetchall()
+        history = con.execute(
+            "select as_of, count(*) from marts.findings_history group by 1 order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert per_model and all(n == distinct == 6 for _, n, distinct in per_model)
+    assert [str(as_of) for as_of, _ in history] == [B1, B2, B3, B4, B5, B6]
+
+
+def test_returning_finding_keeps_first_seen_across_nights(nightly) -> None:
+    # 冯二: held in B1, gone in B2 (built on its own night), back from B3
+    con = duckdb.connect(str(nightly[0]), read_only=True)
+    try:
+        rows = con.execute(
+            "select as_of, first_seen from marts.findings_history "
+            "where rule_code = 'WORKER_IN_MANAGEMENT' and person_name = '冯二' order by 1"
+        ).fetchall()
+        seconded = con.execute(
+            "select as_of, first_seen, severity, open_days from marts.findings_history "
+            "where rule_code = 'SECONDED' and person_name = '吴九' order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(str(a), str(f)) for a, f in rows] == [(b, B1) for b in (B1, B3, B4, B5, B6)]
+    # SECONDED opened in B3, built night by night: 90 days at B5 (warn), 91 at B6 (error)
+    assert [(str(a), str(f), s, d) for a, f, s, d in seconded][-2:] == [
+        (B5, B3, "warn", 90),
+        (B6, B3, "error", 91),
+    ]
+
+
+@pytest.fixture(scope="module")
+def reloaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """B1–B3 built; then B3 is dropped and loaded again without 吴九 and 冯三 (a corrected
+    export) and built incrementally. The reference is a fresh full build of B1, B2 and the new
+    B3."""
+    batches = scenario()
+    corrected = batches[B3].without(WU_JIU.name, FENG_SAN.name)
+    path = tmp_path_factory.mktemp("dbt_reload") / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1], B2: batches[B2], B3: batches[B3]})
+    _build(path)
+    drop_batch(path, B3)
+    add_batches(path, {B3: corrected})
+    _build(path)
+    reference = tmp_path_factory.mktemp("dbt_reload_reference") / "build.duckdb"
+    write_warehouse(reference, {B1: batches[B1], B2: batches[B2], B3: corrected})
+    _build(reference)
+    yield path, reference
+
+
+def test_reloaded_batch_is_rebuilt(reloaded: tuple[Path, Path]) -> None:
+    path, reference = reloaded
+    got = _snapshot(path)
+    _assert_same(got, _snapshot(reference))
+    seconded_b3 = [
+        row for row in got["marts.findings_history"] if row[2] == "SECONDED" and str(row[0]) == B3
+    ]
+    assert not [row for row in seconded_b3 if row[11] == WU_JIU.name]
+
+
+def test_full_refresh_gives_the_same_tables(reloaded: tuple[Path, Path]) -> None:
+    path, reference = reloaded
+    _build(path, "--full-refresh")
+    _assert_same(_snapshot(path), _snapshot(reference))
+
+
+def test_a_removed_batch_leaves_no_rows(tmp_path: Path) -> None:
+    batches = scenario()
+    path = tmp_path / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1], B2: batches[B2]})
+    _build(path)
+    drop_batch(path, B2)
+    _build(path)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        left = {
+            name: {str(row[0]) for row in rows}
+            for name, rows in _tables(con).items()
+            if name.startswith("marts.") and name not in ("marts.rule_catalog", "marts.findings")
+        }
+    finally:
+        con.close()
+    assert left and all(dates <= {B1} for dates in left.values()), left
