@@ -236,7 +236,7 @@ def _prepare_file(
             label += f" (sheet {table.sheet})"
         header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
         if source == "roster":
-            id_column = table.table.column(f"t{header.columns['id_number']}")
+            id_column = table.text_column(header.columns["id_number"])
             table.add_column("id_shape", id_shape(id_column))
         params = {"ipad": pads[0], "opad": pads[1]} if source == "roster" else None
         con.execute(typed_sql(spec, header, table, typed), params)

@@ -69,6 +69,18 @@ class SourceTable:
     table: pa.Table
     con: duckdb.DuckDBPyConnection
     last_row: int
+    #: columns whose normalised text is the raw text (nothing to fold or trim): registered once,
+    #: `t{i}` is then an alias of `c{i}` (see `text_sql`) — DuckDB scans half the strings.
+    same_text: frozenset[int] = frozenset()
+
+    def text_sql(self, index: int) -> str:
+        """Select-list item giving column `t{index}` from the registered relation."""
+        return f"c{index} as t{index}" if index in self.same_text else f"t{index}"
+
+    def text_column(self, index: int) -> pa.Array | pa.ChunkedArray:
+        """The normalised text of one column (Arrow)."""
+        prefix = "c" if index in self.same_text else "t"
+        return self.table.column(f"{prefix}{index}")
 
     def head(self, rows: int) -> list[tuple[int, list[str | None]]]:
         """The first rows as (row number, raw cells) — for header detection."""
@@ -105,7 +117,8 @@ def _register(
     texts = normalise_columns([raw[f"c{i}"] for i in range(width)])
     rows = len(texts[0]) if texts else 0
     arrays = {"rn": pa.array(np.arange(1, rows + 1, dtype=np.int32)), **raw}
-    arrays.update({f"t{i}": t for i, t in enumerate(texts)})
+    same_text = frozenset(i for i, t in enumerate(texts) if t is raw[f"c{i}"])
+    arrays.update({f"t{i}": t for i, t in enumerate(texts) if i not in same_text})
     arrays.update(kinds)
     # Record batches of BATCH_ROWS rows: DuckDB scans a registered Arrow table in parallel by batch.
     table = pa.Table.from_batches(pa.table(arrays).to_batches(max_chunksize=BATCH_ROWS))
@@ -113,9 +126,8 @@ def _register(
     con.complete()  # DuckDB 2: register refuses while a caller's result is left half-read
     con.register(view, table)
     kind_columns = frozenset(int(k[1:]) for k in kinds)
-    return SourceTable(
-        view, width, kind_columns, sheet, encoding, table, con, _last_non_blank(texts)
-    )
+    last_row = _last_non_blank(texts)
+    return SourceTable(view, width, kind_columns, sheet, encoding, table, con, last_row, same_text)
 
 
 def _last_non_blank(texts: Sequence[pa.Array]) -> int:

@@ -236,7 +236,7 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
         kind = f"k{index}" if index in source.kind_columns else None
         present[column] = Cell(raw=f"c{index}", text=f"t{index}", kind=kind)
 
-    text_cols = [f"t{i}" for i in range(width)]
+    text_cols = [source.text_sql(i) for i in range(width)]
     blank = " and ".join(f"t{i} is null" for i in range(width)) or "true"
     first = f"coalesce({', '.join(f't{i}' for i in range(width))})" if width > 1 else "t0"
 
