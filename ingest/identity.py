@@ -86,6 +86,16 @@ SHAPE_CODES = {1: "bad_length", 2: "bad_format", 3: "bad_check_digit"}
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
+def _validity(column: pa.Array) -> np.ndarray:
+    """Boolean numpy mask of the non-null cells (unpacked bits; `is_valid().to_numpy()` is
+    ~0.3 s at 2 M rows)."""
+    bitmap = column.buffers()[0]
+    if column.null_count == 0 or bitmap is None:
+        return np.ones(len(column), dtype=bool)
+    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+    return bits[column.offset : column.offset + len(column)].astype(bool)
+
+
 def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Per identity number (normalised text), as int8: 0 = fine or blank, 1 = bad_length,
     2 = bad_format (not 17 digits + digit/X, or positions 7–14 no real date), 3 = bad check
@@ -95,35 +105,55 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     is 17 multiplications per row, which as SQL string functions cost more than the rest of the
     roster's typing together.
     """
-    column = pc.utf8_upper(texts)
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+    column = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         column = column.cast(pa.large_string())
-    codes = np.zeros(len(column), dtype=np.int8)
-    valid = column.is_valid().to_numpy(zero_copy_only=False)
-    chars = pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
-    codes[valid & (chars != 18)] = 1
-    idx18 = np.flatnonzero(valid & (chars == 18))
-    ascii18 = pc.binary_length(pc.take(column, idx18)).to_numpy(zero_copy_only=False) == 18
-    codes[idx18[~ascii18]] = 2
-    rows = idx18[ascii18]
+    count = len(column)
+    codes = np.zeros(count, dtype=np.int8)
+    if count == 0 or column.null_count == count:
+        return pa.array(codes, pa.int8())
+    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    offsets = np.frombuffer(column.buffers()[1], dtype=width)[
+        column.offset : column.offset + count + 1
+    ].astype(np.int64)
+    valid = _validity(column)
+    # Byte lengths from the offsets (no utf8_length pass, no upper-cased copy: upper-casing only
+    # matters for a final `x`, handled below; it maps code point to code point, so lengths hold).
+    idx18 = np.flatnonzero(valid & (np.diff(offsets) == 18))
+    starts = offsets[idx18]
+    if len(idx18) and np.all(np.diff(starts) == 18):  # the usual case: one contiguous run
+        data = column.buffers()[2]
+        block = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[0] + 18 * len(idx18)]
+    elif len(idx18):
+        sel = pc.take(column, pa.array(idx18))
+        sel_offsets = np.frombuffer(sel.buffers()[1], dtype=width)
+        first = int(sel_offsets[sel.offset])
+        block = np.frombuffer(sel.buffers()[2], dtype=np.uint8)[first : first + 18 * len(idx18)]
+    else:
+        block = np.zeros(0, dtype=np.uint8)
+    block = block.reshape(len(idx18), 18)
+    ascii18 = (block < 0x80).all(axis=1)
+    rows = idx18[ascii18]  # 18 ASCII characters
+    others = valid.copy()
+    others[rows] = False
+    other = np.flatnonzero(others)
+    if len(other):  # not 18 characters → bad_length; 18 characters, not all ASCII → bad_format
+        chars = pc.utf8_length(pc.take(column, pa.array(other))).to_numpy(zero_copy_only=False)
+        codes[other] = np.where(chars == 18, 2, 1)
     if len(rows) == 0:
         return pa.array(codes, pa.int8())
-    sel = pc.take(column, rows)
-    offsets = np.int64 if pa.types.is_large_string(sel.type) else np.int32
-    start = int(np.frombuffer(sel.buffers()[1], dtype=offsets)[sel.offset])
-    raw = np.frombuffer(sel.buffers()[2], dtype=np.uint8)[start : start + 18 * len(rows)]
-    # The bytes are ASCII (18 bytes = 18 characters), so an int8 view holds them; digits are
-    # widened one column at a time (a 2-D int64 copy of all bytes cost ~0.7 s at 2 M rows).
-    digits = raw.reshape(len(rows), 18).view(np.int8) - np.int8(48)
+    # Position-major (18 × rows, contiguous): every step below is a 1-D pass over a row of it,
+    # several times faster than strided column slices of rows × 18.
+    raw = np.ascontiguousarray(block[ascii18].T)
+    raw[17][raw[17] == ord("x")] = ord("X")  # normalised ids are upper-case
+    digits = raw.view(np.int8) - np.int8(48)  # ASCII: an int8 view holds every byte
 
     def digit(i: int) -> np.ndarray:
-        return digits[:, i].astype(np.int32)
+        return digits[i].astype(np.int32)
 
-    body, last = digits[:, :17], digit(17)
+    last = digit(17)
     x_check = ord("X") - 48
-    shape_ok = ((body >= 0) & (body <= 9)).all(axis=1)
+    shape_ok = ((raw[:17] - np.uint8(48)) <= 9).all(axis=0)
     shape_ok &= ((last >= 0) & (last <= 9)) | (last == x_check)
     year = digit(6) * 1000 + digit(7) * 100 + digit(8) * 10 + digit(9)
     month = digit(10) * 10 + digit(11)
