@@ -25,6 +25,7 @@ Rules (contract "File formats"):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -173,30 +174,62 @@ def _match(text: str, pattern: str) -> str:
     return f"regexp_full_match({text}, {lit(pattern)})"
 
 
-def date_sql(text: str, kind: str | None) -> str:
-    """DATE from normalised text (NULL when it is no date); `kind` is the cell-kind column."""
-    dashed = f"regexp_replace({text}, '[/.]', '-', 'g')"
+#: The text forms of a date (mutually exclusive, except that an ISO date is also a FULL one and
+#: gives the same value either way), so their CASE branches may come in any order.
+DATE_FORMS: tuple[str, ...] = ("iso", "full", "cjk", "compact", "month", "cjk_month", "serial")
+_FORM_PATTERNS = {
+    "iso": _ISO_DATE,
+    "full": _FULL_DATE,
+    "cjk": _CJK_DATE,
+    "compact": _COMPACT_DATE,
+    "month": _MONTH,
+    "cjk_month": _CJK_MONTH,
+    "serial": _SERIAL,
+}
+_FORM_REGEXES = {form: re.compile(p, re.ASCII) for form, p in _FORM_PATTERNS.items()}
+
+
+def date_form_order(sample: Sequence[str | None]) -> tuple[str, ...]:
+    """The date forms ordered by how often they occur in a sample of a column (ties in the
+    default order): the CASE in `date_sql` then tests a column's usual form first — a month
+    column such as `1999.07` paid five failing regexes per cell in the default order."""
+    counts = dict.fromkeys(DATE_FORMS, 0)
+    for value in sample:
+        if value is None:
+            continue
+        for form, regex in _FORM_REGEXES.items():
+            if regex.fullmatch(value):
+                counts[form] += 1
+    return tuple(sorted(DATE_FORMS, key=lambda form: -counts[form]))
+
+
+def date_sql(text: str, kind: str | None, order: Sequence[str] = DATE_FORMS) -> str:
+    """DATE from normalised text (NULL when it is no date); `kind` is the cell-kind column;
+    `order` the order in which the (mutually exclusive) text forms are tested."""
+    # `replace` twice, not regexp_replace(…, '[/.]', '-', 'g'): the same text, half the cost.
+    dashed = f"replace(replace({text}, '/', '-'), '.', '-')"
     cjk = f"replace(replace(replace({text}, '年', '-'), '月', '-'), '日', '')"
+    forms = {
+        "iso": f"when {_match(text, _ISO_DATE)} then try_cast({text} as date)",
+        "full": f"when {_match(text, _FULL_DATE)} then try_cast({dashed} as date)",
+        "cjk": f"when {_match(text, _CJK_DATE)} then try_cast({cjk} as date)",
+        "compact": f"when {_match(text, _COMPACT_DATE)} then try_strptime({text}, '%Y%m%d')::date",
+        "month": f"when {_match(text, _MONTH)} then try_cast({dashed} || '-01' as date)",
+        "cjk_month": f"when {_match(text, _CJK_MONTH)} then try_cast({cjk} || '01' as date)",
+        "serial": f"when {_match(text, _SERIAL)} then "
+        f"date '1899-12-30' + cast(floor(cast({text} as double)) as integer)",
+    }
     branches = []
     if kind is not None:
         branches.append(f"when {kind} = 'd' then try_cast({text} as date)")
         branches.append(f"when {kind} = 'n' and {_match(text, _AMBIGUOUS_NUMBER_MONTH)} then null")
-    branches += [
-        f"when {_match(text, _ISO_DATE)} then try_cast({text} as date)",  # the common case first
-        f"when {_match(text, _FULL_DATE)} then try_cast({dashed} as date)",
-        f"when {_match(text, _CJK_DATE)} then try_cast({cjk} as date)",
-        f"when {_match(text, _COMPACT_DATE)} then try_strptime({text}, '%Y%m%d')::date",
-        f"when {_match(text, _MONTH)} then try_cast({dashed} || '-01' as date)",
-        f"when {_match(text, _CJK_MONTH)} then try_cast({cjk} || '01' as date)",
-        f"when {_match(text, _SERIAL)} then "
-        f"date '1899-12-30' + cast(floor(cast({text} as double)) as integer)",
-    ]
+    branches += [forms[form] for form in order]
     return "case " + " ".join(branches) + " end"
 
 
 def month_precision_sql(text: str, kind: str | None) -> str:
     """True when a date cell only gave year and month (so the day is not known)."""
-    month = f"({_match(text, _MONTH)} or {_match(text, _CJK_MONTH)})"
+    month = _match(text, f"{_MONTH}|{_CJK_MONTH}")  # one regex: full match of either form
     if kind is None:
         return f"coalesce({month}, false)"
     return f"coalesce({kind} is distinct from 'd' and {month}, false)"

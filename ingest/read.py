@@ -82,6 +82,10 @@ class SourceTable:
         prefix = "c" if index in self.same_text else "t"
         return self.table.column(f"{prefix}{index}")
 
+    def sample_texts(self, index: int, rows: int = 2000) -> list[str | None]:
+        """Normalised text of one column in the first rows (to order date forms by frequency)."""
+        return self.text_column(index).slice(0, rows).to_pylist()
+
     def head(self, rows: int) -> list[tuple[int, list[str | None]]]:
         """The first rows as (row number, raw cells) — for header detection."""
         top = self.table.slice(0, rows)

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from ingest import identity
 from ingest.headers import HeaderMap
 from ingest.normalise import (
+    DATE_FORMS,
+    date_form_order,
     date_sql,
     int_sql,
     lit,
@@ -53,6 +55,7 @@ class Cell:
     raw: str
     text: str
     kind: str | None
+    date_order: tuple[str, ...] = DATE_FORMS
 
 
 def _quoted_raw(raw: str) -> str:
@@ -105,7 +108,7 @@ def _value(f: Field, cell: Cell) -> str:
     """Typed value expression of a present contract column (over normalised text)."""
     x = cell.text
     if f.kind == "date":
-        return date_sql(x, cell.kind)
+        return date_sql(x, cell.kind, cell.date_order)
     if f.kind == "int":
         return int_sql(x)
     if f.kind == "number":
@@ -234,7 +237,10 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
     present: dict[str, Cell] = {}
     for column, index in header.columns.items():
         kind = f"k{index}" if index in source.kind_columns else None
-        present[column] = Cell(raw=f"c{index}", text=f"t{index}", kind=kind)
+        order = DATE_FORMS
+        if spec.field(column).kind == "date":
+            order = date_form_order(source.sample_texts(index))
+        present[column] = Cell(raw=f"c{index}", text=f"t{index}", kind=kind, date_order=order)
 
     text_cols = [source.text_sql(i) for i in range(width)]
     blank = " and ".join(f"t{i} is null" for i in range(width)) or "true"
