@@ -13,13 +13,14 @@
 
 with
 
-roster_resolved as (
+roster_resolved as not materialized (
     select * from {{ ref('int_roster_resolved') }}
     where {{ in_pending_batches('batch_date', pending) }}
 ),
 
--- how a sentence names the slot and work units (the name as given when unresolved)
-roster as (
+-- how a sentence names the slot and work units (the name as given when unresolved). Not
+-- materialized: each rule below reads only its own columns and rows (at L, 2.6 s instead of 3.7 s)
+roster as not materialized (
     select
         *,
         coalesce(slot_institution_name, slot_unit_name, slot_unit_text, '（未填写）')
