@@ -35,6 +35,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest import arrow
 from ingest.normalise import lit
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -111,7 +112,7 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     count = len(column)
     codes = np.zeros(count, dtype=np.int8)
     if count == 0 or column.null_count == count:
-        return pa.array(codes, pa.int8())
+        return arrow.numbers(codes)
     width = np.int64 if pa.types.is_large_string(column.type) else np.int32
     offsets = np.frombuffer(column.buffers()[1], dtype=width)[
         column.offset : column.offset + count + 1
@@ -125,7 +126,7 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
         data = column.buffers()[2]
         block = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[0] + 18 * len(idx18)]
     elif len(idx18):
-        sel = pc.take(column, pa.array(idx18))
+        sel = pc.take(column, arrow.numbers(idx18))
         sel_offsets = np.frombuffer(sel.buffers()[1], dtype=width)
         first = int(sel_offsets[sel.offset])
         block = np.frombuffer(sel.buffers()[2], dtype=np.uint8)[first : first + 18 * len(idx18)]
@@ -138,10 +139,10 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     others[rows] = False
     other = np.flatnonzero(others)
     if len(other):  # not 18 characters → bad_length; 18 characters, not all ASCII → bad_format
-        chars = pc.utf8_length(pc.take(column, pa.array(other))).to_numpy(zero_copy_only=False)
+        chars = arrow.to_ints(pc.utf8_length(pc.take(column, arrow.numbers(other))))
         codes[other] = np.where(chars == 18, 2, 1)
     if len(rows) == 0:
-        return pa.array(codes, pa.int8())
+        return arrow.numbers(codes)
     # Position-major (18 × rows, contiguous): every step below is a 1-D pass over a row of it,
     # several times faster than strided column slices of rows × 18.
     raw = np.ascontiguousarray(block[ascii18].T)
@@ -169,7 +170,7 @@ def id_shape(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     check_ok = check == (last + 48)
     codes[rows[~shape_ok]] = 2
     codes[rows[shape_ok & ~check_ok]] = 3
-    return pa.array(codes, pa.int8())
+    return arrow.numbers(codes)
 
 
 def id_problem_sql(

@@ -33,6 +33,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest import arrow
+
 FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0"
 HALFWIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + "  "
 TRIM_CHARS = " \t\r\n\x0b\x0c"
@@ -86,18 +88,18 @@ def normalise_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedA
     for chunk in chunks:
         cells = _candidate_cells(chunk)
         if len(cells):
-            found = pc.match_substring_regex(chunk.take(pa.array(cells)), _DIRTY)
-            cells = cells[pc.fill_null(found, False).to_numpy(zero_copy_only=False)]
+            found = pc.match_substring_regex(chunk.take(arrow.numbers(cells)), _DIRTY)
+            cells = cells[_true(found)]
         dirty_cells.append(cells)
     if not any(len(cells) for cells in dirty_cells):
         return column
     out = []
     for chunk, cells in zip(chunks, dirty_cells, strict=True):
         if len(cells):
-            fixed = [fold_text(v) for v in chunk.take(pa.array(cells)).to_pylist()]
-            chunk = _replace_cells(chunk, cells, pa.array(fixed, chunk.type))
+            fixed = [fold_text(v) for v in chunk.take(arrow.numbers(cells)).to_pylist()]
+            chunk = _replace_cells(chunk, cells, arrow.strings(fixed).cast(chunk.type))
         if _has_empty_string(chunk):
-            chunk = pc.if_else(pc.equal(chunk, ""), None, chunk)
+            chunk = _empty_to_null(chunk)
         out.append(chunk)
     return pa.chunked_array(out, column.type) if chunked else out[0]
 
@@ -109,7 +111,7 @@ def _replace_cells(chunk: pa.Array, cells: np.ndarray, values: pa.Array) -> pa.A
     if len(cells) > 4096:
         mask = np.zeros(len(chunk), dtype=bool)
         mask[cells] = True
-        return pc.replace_with_mask(chunk, pa.array(mask), values)
+        return pc.replace_with_mask(chunk, arrow.booleans(mask), values)
     pieces: list[pa.Array] = []
     start = 0
     for k, cell in enumerate(cells.tolist()):
@@ -120,6 +122,24 @@ def _replace_cells(chunk: pa.Array, cells: np.ndarray, values: pa.Array) -> pa.A
     return pa.concat_arrays(pieces)
 
 
+def _true(mask: pa.Array) -> np.ndarray:
+    """A boolean Arrow array as numpy, NULL as False (`fill_null(…, False)` without a scalar:
+    `pa.scalar` imports pandas, see `ingest.arrow`)."""
+    return arrow.to_bools(mask)
+
+
+def _empty_to_null(chunk: pa.Array) -> pa.Array:
+    """'' cells as NULL (like `if_else(equal(chunk, ''), None, chunk)`): a new validity bitmap
+    over the same offsets and characters."""
+    chunk = pc.take(chunk, arrow.numbers(np.arange(len(chunk))))  # offset 0, own buffers
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[: len(chunk) + 1]
+    valid = (offsets[1:] != offsets[:-1]) & _true(pc.is_valid(chunk))
+    bits = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    _, offsets_buffer, data = chunk.buffers()
+    return pa.Array.from_buffers(chunk.type, len(chunk), [bits, offsets_buffer, data])
+
+
 def _has_empty_string(chunk: pa.Array) -> bool:
     """Whether a string chunk holds a non-null '' (zero-length cells are mostly nulls)."""
     width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
@@ -127,7 +147,7 @@ def _has_empty_string(chunk: pa.Array) -> bool:
         chunk.offset : chunk.offset + len(chunk) + 1
     ]
     empty = np.flatnonzero(offsets[1:] == offsets[:-1])
-    return len(empty) > 0 and chunk.take(pa.array(empty)).null_count < len(empty)
+    return len(empty) > 0 and chunk.take(arrow.numbers(empty)).null_count < len(empty)
 
 
 def _normalise_all(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -136,7 +156,7 @@ def _normalise_all(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedA
     dirty = pc.fill_null(pc.match_substring_regex(column, _DIRTY), False)
     if pc.any(dirty).as_py():
         fixed = [fold_text(v) for v in pc.filter(column, dirty).to_pylist()]
-        column = pc.replace_with_mask(column, dirty, pa.array(fixed, pa.string()))
+        column = pc.replace_with_mask(column, dirty, arrow.strings(fixed))
         column = pc.if_else(pc.equal(column, ""), None, column)
     return column
 

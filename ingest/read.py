@@ -28,14 +28,16 @@ records (no header) are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import io
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from ingest import arrow
 from ingest.errors import UnreadableSourceError
 from ingest.normalise import normalise_columns
 from ingest.spec import SourceSpec
@@ -120,7 +123,7 @@ def _register(
     width = len(raw)
     texts = normalise_columns([raw[f"c{i}"] for i in range(width)])
     rows = len(texts[0]) if texts else 0
-    arrays = {"rn": pa.array(np.arange(1, rows + 1, dtype=np.int32)), **raw}
+    arrays = {"rn": arrow.numbers(np.arange(1, rows + 1, dtype=np.int32)), **raw}
     same_text = frozenset(i for i, t in enumerate(texts) if t is raw[f"c{i}"])
     arrays.update({f"t{i}": t for i, t in enumerate(texts) if i not in same_text})
     arrays.update(kinds)
@@ -210,6 +213,9 @@ def _kind_of_type(kind: type) -> str | None:
     return None
 
 
+_KIND_CODES = {None: 0, "n": 1, "d": 2}
+
+
 def _column_texts(values: Sequence[object]) -> list[str]:
     """Cell text of a column holding non-text cells: text as is, other cells through
     `_cell_text` once per distinct (type, value) — a date column repeats its dates a lot."""
@@ -250,12 +256,25 @@ def cells_to_arrow(rows: Sequence[Sequence[object]]) -> tuple[dict[str, pa.Array
             text: Sequence[str | None] = values
         else:
             text = _column_texts(values)
-            kind_by_type = {t: _kind_of_type(t) for t in types}
-            kind = list(map(kind_by_type.__getitem__, map(type, values)))
-            kinds[f"k{index}"] = pa.array(kind, pa.string())
-        column = pa.array(text, pa.string())
-        raw[f"c{index}"] = pc.if_else(pc.equal(column, ""), None, column)
+            code_by_type = {t: _KIND_CODES[_kind_of_type(t)] for t in types}
+            codes = np.fromiter(map(code_by_type.__getitem__, map(type, values)), np.int8)
+            kinds[f"k{index}"] = arrow.codes_to_strings(codes, b"nd")
+        raw[f"c{index}"] = arrow.strings(text, empty_is_null=True)  # empty cell → NULL
     return raw, kinds
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (and restored as it was): building a sheet's
+    cells allocates hundreds of thousands of containers, which trigger collections that walk
+    the whole heap and find nothing (~10–20 % of reading a workbook)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_xlsx(
@@ -273,14 +292,16 @@ def read_xlsx(
         if sheet is None:
             raise UnreadableSourceError(f"{path.name}: the workbook has no visible worksheet")
         try:
-            rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            with _no_cyclic_gc():  # millions of acyclic cells: collections only cost time
+                rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:
             raise UnreadableSourceError(
                 f"{path.name}: sheet {sheet!r} cannot be read ({type(exc).__name__}: {exc})"
             ) from exc
     finally:
         workbook.close()
-    raw, kinds = cells_to_arrow(rows)
+    with _no_cyclic_gc():
+        raw, kinds = cells_to_arrow(rows)
     del rows
     return _register(con, name, raw, kinds, sheet, None)
 

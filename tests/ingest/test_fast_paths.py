@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 from ingest_builders import ROSTER_HEADER, Batch, load, make_id, one, roster_row, rows
 
+from ingest import arrow
 from ingest.identity import ID_CHECK, ID_WEIGHTS, id_shape
 from ingest.normalise import DATE_FORMS, date_form_order, date_sql, fold_text, normalise_text
 from ingest.read import _cell_kind, _cell_text, cells_to_arrow
@@ -233,3 +234,73 @@ def test_cells_to_arrow_converts_mixed_columns_like_cell_by_cell() -> None:
     assert raw["c1"].to_pylist() == expected_text
     assert kinds["k1"].to_pylist() == [_cell_kind(v) for v in cells]
     assert "k0" not in kinds and raw["c0"].to_pylist() == ["name"] * len(cells)
+
+
+# ----------------------------------------------------------------------------------- arrow
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [""],
+        ["a"],
+        ["", "a", "", "中文", "𠮷", ""],
+        ["x\x00y", "z"],  # a NUL character: the pa.array fallback
+        ["a", None, ""],  # None: the pa.array fallback
+        ["\ud800"],  # a lone surrogate cannot be encoded: pa.array's own error
+    ],
+)
+@pytest.mark.parametrize("empty_is_null", [False, True])
+def test_arrow_strings_like_pa_array(values: list, empty_is_null: bool) -> None:
+    try:
+        expected = pa.array(values, pa.string())
+    except Exception as exc:  # noqa: BLE001 - whatever pa.array raises, strings raises too
+        with pytest.raises(type(exc)):
+            arrow.strings(values, empty_is_null)
+        return
+    if empty_is_null:
+        expected = pa.array([None if v == "" else v for v in values], pa.string())
+    got = arrow.strings(values, empty_is_null)
+    got.validate(full=True)
+    assert got.type == pa.string() and got.to_pylist() == expected.to_pylist()
+
+
+def test_arrow_codes_bools_numbers() -> None:
+    import numpy as np
+
+    codes = arrow.codes_to_strings(np.array([0, 1, 2, 0, 1], dtype=np.int8), b"nd")
+    codes.validate(full=True)
+    assert codes.to_pylist() == [None, "n", "d", None, "n"]
+    mask = pa.array([True, None, False, True, True, None, True, False, True, True])
+    assert arrow.to_bools(mask.slice(1)).tolist() == [False, False, True, True, False] + [
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert arrow.to_bools(pa.chunked_array([mask.slice(0, 2), mask.slice(2, 2)])).tolist() == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert arrow.numbers(np.arange(3, dtype=np.int32)).to_pylist() == [0, 1, 2]
+    assert arrow.to_ints(pa.array([5, 6, 7], pa.int32()).slice(1)).tolist() == [6, 7]
+    assert arrow.booleans(np.array([True, False, True])).to_pylist() == [True, False, True]
+
+
+def test_load_does_not_import_pandas(tmp_path: Path) -> None:
+    """pandas costs 0.15-0.3 s to import; ingest builds its Arrow arrays without it."""
+    import subprocess
+    import sys
+
+    Batch().write(tmp_path, fmt="xlsx")
+    Batch().write(tmp_path, batch="2026-11-21", fmt="csv")
+    code = (
+        "import sys, duckdb, pathlib, ingest\n"
+        f"ingest.load_landing(duckdb.connect(), pathlib.Path({str(tmp_path)!r}), b'k')\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
