@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import data_rows, export_args, read_book, records, unmasked_ids
+from exports_helpers import data_rows, export_args, read_book, records, unmasked_ids
 
 from exports.cli import export_command, report_command
 from exports.manifest import verify_manifest

@@ -13,7 +13,7 @@ import duckdb
 import exports_minidb as mini_db
 import openpyxl
 import pytest
-from conftest import data_rows, export_args, read_book, records, unmasked_ids
+from exports_helpers import data_rows, export_args, read_book, records, unmasked_ids
 
 from exports.cli import export_command
 from exports.manifest import sha256_of, verify_manifest
