@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from ingest.errors import BatchOrderError, UnreadableSourceError
 from ingest.headers import HeaderMap, find_header
 from ingest.identity import hmac_pads, id_shape
 from ingest.normalise import lit
-from ingest.read import SourceTable, read_source
+from ingest.read import ReadFile, SourceTable, read_file, read_source, register
 from ingest.schema import RAW_COLUMNS, ensure_schema, raw_column_names
 from ingest.spec import SOURCES, SPECS
 from ingest.typed import typed_sql
@@ -138,8 +139,9 @@ def _load_batch(
     loaded_at = dt.datetime.now().replace(microsecond=0)
     prepared: dict[str, PreparedFile] = {}
     try:
-        for source, path in files.items():
-            prepared[source] = _prepare_file(con, source, path, pads)
+        with _read_ahead(con, files) as reads:
+            for source, path in files.items():
+                prepared[source] = _prepare_file(con, source, path, pads, reads[source])
         results: list[SourceLoad] = []
         con.begin()
         try:
@@ -222,14 +224,45 @@ class PreparedFile:
         self.table.close()
 
 
+@contextlib.contextmanager
+def _read_ahead(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Path]
+) -> Iterator[dict[str, Future[ReadFile]]]:
+    """Read the batch's files in a worker thread, in order, while the caller types the ones
+    already read: reading is mostly Python holding the GIL (calamine, GB18030 decoding), typing
+    is DuckDB releasing it, so the two overlap. csv is parsed on a cursor of `con` (its own
+    client context). A read error surfaces when the caller reaches that file, as before; on the
+    way out, reads not started are cancelled and a running one is waited for."""
+    reader = con.cursor()
+    try:
+        reader.execute("set enable_progress_bar = false")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bianzhi-read") as pool:
+            reads = {s: pool.submit(read_file, reader, p, SPECS[s]) for s, p in files.items()}
+            try:
+                yield reads
+            finally:
+                for future in reads.values():
+                    future.cancel()
+    finally:
+        reader.close()
+
+
 def _prepare_file(
-    con: duckdb.DuckDBPyConnection, source: str, path: Path, pads: tuple[bytes, bytes]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    pads: tuple[bytes, bytes],
+    read: Future[ReadFile] | None = None,
 ) -> PreparedFile:
-    """Read one source file, find its header and type its rows (temporary tables only)."""
+    """Read one source file (or take it from `read`), find its header and type its rows
+    (temporary tables only)."""
     spec = SPECS[source]
     name = f"_ingest_{source}"
     typed = f"{name}_typed"
-    table = read_source(con, path, spec, name)
+    if read is None:
+        table = read_source(con, path, spec, name)
+    else:
+        table = register(con, name, read.result())
     try:
         label = f"{path.parent.name}/{path.name}"
         if table.sheet is not None:

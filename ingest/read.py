@@ -111,15 +111,45 @@ class SourceTable:
             pass
 
 
-def _register(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
+@dataclass
+class ReadFile:
+    """A source file read into Arrow, not yet registered (`register`): reading needs no
+    connection but a cursor for csv parsing, so it can run ahead in another thread."""
+
+    table: pa.Table
+    width: int
+    kind_columns: frozenset[int]
+    sheet: str | None
+    encoding: str | None
+    last_row: int
+    same_text: frozenset[int]
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, read: ReadFile) -> SourceTable:
+    """Register a read file as the relation `name_src` on `con`."""
+    view = f"{name}_src"
+    con.complete()  # DuckDB 2: register refuses while a caller's result is left half-read
+    con.register(view, read.table)
+    return SourceTable(
+        view,
+        read.width,
+        read.kind_columns,
+        read.sheet,
+        read.encoding,
+        read.table,
+        con,
+        read.last_row,
+        read.same_text,
+    )
+
+
+def _assemble(
     raw: dict[str, pa.Array],
     kinds: dict[str, pa.Array],
     sheet: str | None,
     encoding: str | None,
-) -> SourceTable:
-    """Add normalised text columns and register the table as `name`."""
+) -> ReadFile:
+    """Add normalised text columns and row numbers: the table to register."""
     width = len(raw)
     texts = normalise_columns([raw[f"c{i}"] for i in range(width)])
     rows = len(texts[0]) if texts else 0
@@ -129,12 +159,9 @@ def _register(
     arrays.update(kinds)
     # Record batches of BATCH_ROWS rows: DuckDB scans a registered Arrow table in parallel by batch.
     table = pa.Table.from_batches(pa.table(arrays).to_batches(max_chunksize=BATCH_ROWS))
-    view = f"{name}_src"
-    con.complete()  # DuckDB 2: register refuses while a caller's result is left half-read
-    con.register(view, table)
     kind_columns = frozenset(int(k[1:]) for k in kinds)
     last_row = _last_non_blank(texts)
-    return SourceTable(view, width, kind_columns, sheet, encoding, table, con, last_row, same_text)
+    return ReadFile(table, width, kind_columns, sheet, encoding, last_row, same_text)
 
 
 def _last_non_blank(texts: Sequence[pa.Array]) -> int:
@@ -281,6 +308,11 @@ def read_xlsx(
     con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec, name: str
 ) -> SourceTable:
     """Read the source sheet of a workbook (see the module docstring)."""
+    return register(con, name, read_xlsx_file(path, spec))
+
+
+def read_xlsx_file(path: Path, spec: SourceSpec) -> ReadFile:
+    """The source sheet of a workbook as Arrow (see the module docstring)."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own zip/xml/format errors
@@ -303,7 +335,7 @@ def read_xlsx(
     with _no_cyclic_gc():
         raw, kinds = cells_to_arrow(rows)
     del rows
-    return _register(con, name, raw, kinds, sheet, None)
+    return _assemble(raw, kinds, sheet, None)
 
 
 # ----------------------------------------------------------------------------------------- csv
@@ -394,6 +426,11 @@ def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: str, width: int) -> pa.Tab
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTable:
     """Read a csv file (see the module docstring)."""
+    return register(con, name, read_csv_file(con, path))
+
+
+def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path) -> ReadFile:
+    """A csv file as Arrow, parsed by DuckDB on `con` (see the module docstring)."""
     data = path.read_bytes()
     if _NOT_WHITESPACE.search(data) is None:  # like `not data.strip()`, without the copy
         raise UnreadableSourceError(f"{path.name}: the file is empty (no header row found)")
@@ -423,7 +460,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTab
             except duckdb.Error as exc:
                 raise _unreadable_csv(path, exc) from exc
     raw = {f"c{i}": _plain_string(table.column(i)) for i in range(width)}  # chunks kept
-    return _register(con, name, raw, {}, None, encoding)
+    return _assemble(raw, {}, None, encoding)
 
 
 def _plain_string(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -438,10 +475,15 @@ def _unreadable_csv(path: Path, exc: Exception) -> UnreadableSourceError:
     return UnreadableSourceError(f"{path.name}: not a readable csv file ({first_line})")
 
 
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> ReadFile:
+    """An .xlsx or .csv source file as Arrow; `con` (a cursor will do) parses csv."""
+    if path.suffix.lower() == ".xlsx":
+        return read_xlsx_file(path, spec)
+    return read_csv_file(con, path)
+
+
 def read_source(
     con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec, name: str
 ) -> SourceTable:
     """Read an .xlsx or .csv source file into the relation `name…_src`."""
-    if path.suffix.lower() == ".xlsx":
-        return read_xlsx(con, path, spec, name)
-    return read_csv(con, path, name)
+    return register(con, name, read_file(con, path, spec))

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from ingest_builders import ROSTER_HEADER, Batch, load, make_id, one, roster_row, rows
 
-from ingest import arrow
+from ingest import UnreadableSourceError, arrow
 from ingest.identity import ID_CHECK, ID_WEIGHTS, id_shape
 from ingest.normalise import DATE_FORMS, date_form_order, date_sql, fold_text, normalise_text
 from ingest.read import _cell_kind, _cell_text, cells_to_arrow
@@ -304,3 +304,16 @@ def test_load_does_not_import_pandas(tmp_path: Path) -> None:
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_read_ahead_reports_the_first_bad_file_in_order(tmp_path: Path) -> None:
+    """Files are read ahead in a worker thread; the error is still the first file's in the
+    order files are typed (townships before the roster), and nothing of the batch is loaded."""
+    folder = Batch().write(tmp_path)
+    (folder / "乡镇.csv").write_bytes("名称\n牛佛镇\n".encode())  # no header row
+    (folder / "人员花名册.csv").write_bytes(b"")  # empty
+    con = duckdb.connect()
+    with pytest.raises(UnreadableSourceError, match=r"乡镇\.csv"):
+        load(tmp_path, con)
+    assert one(con, "select count(*) from raw.roster") == 0
+    assert one(con, "select count(*) from audit.batches") == 0
