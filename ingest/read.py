@@ -85,7 +85,7 @@ class SourceTable:
         prefix = "c" if index in self.same_text else "t"
         return self.table.column(f"{prefix}{index}")
 
-    def sample_texts(self, index: int, rows: int = 2000) -> list[str | None]:
+    def sample_texts(self, index: int, rows: int = 500) -> list[str | None]:
         """Normalised text of one column in the first rows (to order date forms by frequency)."""
         return self.text_column(index).slice(0, rows).to_pylist()
 
@@ -253,6 +253,9 @@ def _column_texts(values: Sequence[object]) -> list[str]:
         kind = type(value)
         if kind is str:
             append(value)  # type: ignore[arg-type]
+            continue
+        if kind is float and value.is_integer() and -(2**53) < value < 2**53:  # type: ignore[attr-defined]
+            append(str(int(value)))  # number_text's common case (序号, whole numbers), inline
             continue
         memo = memos.get(kind)
         if memo is None:

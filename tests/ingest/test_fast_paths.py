@@ -225,6 +225,9 @@ def test_cells_to_arrow_converts_mixed_columns_like_cell_by_cell() -> None:
         dt.time(8, 30),
         dt.timedelta(days=1),
         float("nan"),
+        -0.0,
+        2.0**53,
+        -12.0,
         1.0,
         dt.date(2020, 1, 2),
     ]
