@@ -38,6 +38,7 @@ from orchestration.publish import loaded_batches, publish, start_build
 from orchestration.run_log import RUN_LOG_DDL, import_run_log
 from orchestration.settings import (
     ENV_NIGHTLY_EXPORT,
+    ENV_NIGHTLY_EXPORT_MAX_PEOPLE,
     WarehouseLock,
     WarehouseSettings,
     dq_config_from_env,
@@ -268,10 +269,14 @@ def county_export(
         con.close()
     if newest is None:
         return MaterializeResult(metadata={"skipped": "no batch loaded"})
-    if people >= XLSX_MAX_ROWS:
-        return MaterializeResult(
-            metadata={"skipped": f"{people} people: more than one xlsx sheet holds"}
+    if people > min(settings.nightly_export_max_people, XLSX_MAX_ROWS):
+        reason = (
+            f"{people} people on the {newest} roster: more than the nightly workbook's "
+            f"{settings.nightly_export_max_people} ({ENV_NIGHTLY_EXPORT_MAX_PEOPLE}); "
+            "bianzhi export --township writes one township"
         )
+        context.log.info(f"county_export skipped: {reason}")
+        return MaterializeResult(metadata={"skipped": reason})
 
     def log_in_build(entry) -> None:  # noqa: ANN001 - exports.export_log.ExportLogEntry
         log_con = duckdb.connect(str(settings.build_path))

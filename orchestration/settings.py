@@ -26,6 +26,7 @@ ENV_CONFIG = "BIANZHI_CONFIG"
 ENV_PII_KEY = "BIANZHI_PII_KEY"
 ENV_NIGHTLY_EXPORT = "BIANZHI_NIGHTLY_EXPORT"
 ENV_DQ_CONFIG = "BIANZHI_DQ_CONFIG"
+ENV_NIGHTLY_EXPORT_MAX_PEOPLE = "BIANZHI_NIGHTLY_EXPORT_MAX_PEOPLE"
 
 
 class WarehouseSettings(ConfigurableResource):
@@ -37,6 +38,9 @@ class WarehouseSettings(ConfigurableResource):
     accept_anomalies: bool = False
     #: The nightly county workbook (masked) for the newest batch: "county" or "off".
     nightly_export: str = "county"
+    #: Above this many people on the newest roster the nightly workbook is skipped: writing
+    #: xlsx costs ~0.3 ms per person, a county's night but not a province's.
+    nightly_export_max_people: int = 100_000
     #: Data-quality severities and thresholds (None: the project's config/data_quality.yml).
     dq_config_path: str | None = None
 
@@ -112,6 +116,7 @@ def settings_from_env(accept_anomalies: bool = False) -> WarehouseSettings:
         config_path=os.environ.get(ENV_CONFIG, str(PROJECT_ROOT / "config" / "rules.yml")),
         accept_anomalies=accept_anomalies,
         nightly_export=os.environ.get(ENV_NIGHTLY_EXPORT, "county"),
+        nightly_export_max_people=int(os.environ.get(ENV_NIGHTLY_EXPORT_MAX_PEOPLE, "100000")),
         dq_config_path=dq_config_from_env(),
     )
 

@@ -82,3 +82,35 @@ def test_export_is_a_materialization(night) -> None:
     assert "问题清单" in meta["sheets"].value
     published = _materialization(result, ["published_warehouse"])
     assert published["path"].value == str(settings.warehouse)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"nightly_export_max_people": 10}, "more than the nightly workbook's 10"),
+        ({"nightly_export": "off"}, "BIANZHI_NIGHTLY_EXPORT=off"),
+    ],
+)
+def test_export_step_skips_large_rosters_and_when_off(night, tmp_path: Path, change, reason):
+    import shutil
+
+    from dagster import materialize
+
+    from orchestration.assets import county_export
+    from orchestration.settings import WarehouseLock
+
+    settings, _ = night
+    copy = WarehouseSettings(
+        landing_dir=settings.landing_dir,
+        warehouse_path=str(tmp_path / "warehouse.duckdb"),
+        config_path=settings.config_path,
+        **change,
+    )
+    shutil.copyfile(settings.warehouse, copy.build_path)  # as the step finds it in a night
+    result = materialize(
+        [county_export],
+        resources={"settings": copy, "warehouse_lock": WarehouseLock(settings=copy)},
+    )
+    meta = result.asset_materializations_for_node("county_export")[0].metadata
+    assert reason in meta["skipped"].value
+    assert not (tmp_path / "exports").exists()
