@@ -376,11 +376,28 @@ def csv_width(sample: str) -> int:
     return width
 
 
-def _sample_text(data: bytes) -> str:
-    """The first whole lines of a file, decoded leniently (only to count columns)."""
+def _sample_bytes(data: bytes) -> bytes:
+    """The first whole lines of a file (up to 256 KiB; a line break never splits a character
+    in UTF-8 or GB18030)."""
     sample = data[:_WIDTH_SAMPLE_BYTES]
     if len(data) > len(sample):
         sample = sample[: sample.rfind(b"\n") + 1] or sample
+    return sample
+
+
+def _sample_is_utf8(data: bytes) -> bool:
+    """False when the first lines are no UTF-8 — then the file is not either, and DuckDB's
+    UTF-8 attempt (0.2 s on a 300 MB GB18030 roster before it failed) is skipped."""
+    try:
+        _sample_bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sample_text(data: bytes) -> str:
+    """The first whole lines of a file, decoded leniently (only to count columns)."""
+    sample = _sample_bytes(data)
     try:
         return sample.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -441,7 +458,7 @@ def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path) -> ReadFile:
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     table: pa.Table | None = None
     empty_lines = _has_empty_line(data)
-    if not empty_lines:
+    if not empty_lines and _sample_is_utf8(data):
         try:
             table = _duckdb_csv(con, str(path), width)
         except duckdb.Error as exc:
