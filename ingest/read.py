@@ -16,8 +16,9 @@ very-hidden sheets are never read. Numbers are written without exponent
 (`3.20102198503E+17` → `320102198503000000`, the digits Excel shows), native dates as ISO text.
 
 csv: UTF-8 (BOM or not) is tried first — DuckDB's `read_csv` (all text, no header, explicit
-columns, null-padding) validates it while parsing; a file that is not UTF-8 is decoded as GB18030
-(a superset of GBK/GB2312), anything else is unreadable. DuckDB drops empty lines, which would
+columns, null-padding) validates it while parsing; a file that is not UTF-8 (its first lines are
+checked in Python, so DuckDB's attempt is skipped for an obvious GB18030 file) is decoded as
+GB18030 (a superset of GBK/GB2312), anything else is unreadable. DuckDB drops empty lines, which would
 shift the row numbers a user sees, so a file with empty lines is rewritten with each empty line as
 a lone `,` (a blank row) in a UTF-8 temporary copy; the copy is also what DuckDB reads for GB18030
 files. Limits: a row number is the csv *record* number (what Excel shows on opening the file),
