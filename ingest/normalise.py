@@ -142,6 +142,8 @@ def _empty_to_null(chunk: pa.Array) -> pa.Array:
 
 def _has_empty_string(chunk: pa.Array) -> bool:
     """Whether a string chunk holds a non-null '' (zero-length cells are mostly nulls)."""
+    if len(chunk) == 0:
+        return False
     width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
     offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[
         chunk.offset : chunk.offset + len(chunk) + 1

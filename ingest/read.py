@@ -18,13 +18,13 @@ very-hidden sheets are never read. Numbers are written without exponent
 csv: UTF-8 (BOM or not) is tried first — DuckDB's `read_csv` (all text, no header, explicit
 columns, null-padding) validates it while parsing; a file that is not UTF-8 (its first lines are
 checked in Python, so DuckDB's attempt is skipped for an obvious GB18030 file) is decoded as
-GB18030 (a superset of GBK/GB2312), anything else is unreadable. DuckDB drops empty lines, which would
-shift the row numbers a user sees, so a file with empty lines is rewritten with each empty line as
-a lone `,` (a blank row) in a UTF-8 temporary copy; the copy is also what DuckDB reads for GB18030
-files. Limits: a row number is the csv *record* number (what Excel shows on opening the file),
-which differs from the physical line number only after a quoted value spanning lines; an empty
-line inside such a quoted value would gain a `,`; cells to the right of the widest of the first
-records (no header) are dropped.
+GB18030 (a superset of GBK/GB2312), anything else is unreadable. DuckDB drops empty lines,
+which would shift the row numbers a user sees, so a file with empty lines is rewritten with each
+empty line as a lone `,` (a blank row) in a UTF-8 temporary copy; the copy is also what DuckDB
+reads for GB18030 files (in /dev/shm when it has room). Limits: a row number is the csv
+*record* number (what Excel shows on opening the file), which differs from the physical line
+number only after a quoted value spanning lines; an empty line inside such a quoted value would
+gain a `,`; cells to the right of the widest of the first records (no header) are dropped.
 """
 
 from __future__ import annotations
