@@ -320,3 +320,44 @@ def test_read_ahead_reports_the_first_bad_file_in_order(tmp_path: Path) -> None:
         load(tmp_path, con)
     assert one(con, "select count(*) from raw.roster") == 0
     assert one(con, "select count(*) from audit.batches") == 0
+
+
+@pytest.mark.parametrize("empty_line", [False, True])
+def test_gb18030_copy_in_small_pieces_is_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_line: bool
+) -> None:
+    """The GB18030 → UTF-8 copy is decoded piece by piece (cut after a line break); with
+    pieces of a few bytes every cut lands somewhere else: the rows must not change."""
+    from ingest import read
+
+    monkeypatch.setattr(read, "_COPY_CHUNK", 7)
+    people = [f"欧阳{chr(0x4E00 + i)}" for i in range(12)]
+    lines = ["XX县人员花名册", ",".join(ROSTER_HEADER)]
+    lines += [
+        ",".join(roster_row(name=p, id_number=make_id(seq=f"{i:03d}")))
+        for i, p in enumerate(people)
+    ]
+    lines.insert(5, ",".join(roster_row(name='"李,四"', **{"职务": '"多行\n职务"'})))
+    if empty_line:
+        lines.insert(3, "")
+    folder = Batch().write(tmp_path)
+    (folder / "人员花名册.csv").write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    con, result = load(tmp_path)
+    names = [r[0] for r in rows(con, "select name from raw.roster order by row_number")]
+    assert names == people[:3] + ["李,四"] + people[3:]
+    assert one(con, "select title from raw.roster where name = '李,四'") == "多行\n职务"
+    assert "encoding gb18030" in result.files[-1].message
+    assert result.files[-1].rows_blank == (1 if empty_line else 0)
+
+
+def test_gb18030_error_in_a_later_piece_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest import read
+
+    monkeypatch.setattr(read, "_COPY_CHUNK", 7)
+    good = "\n".join([",".join(ROSTER_HEADER), ",".join(roster_row())]) + "\n"
+    folder = Batch().write(tmp_path)
+    (folder / "人员花名册.csv").write_bytes(good.encode("gb18030") + b"\x81\x20\xff\xfe\n")
+    with pytest.raises(UnreadableSourceError, match=r"人员花名册\.csv: cannot be decoded"):
+        load(tmp_path)
