@@ -228,23 +228,38 @@ class PreparedFile:
 def _read_ahead(
     con: duckdb.DuckDBPyConnection, files: dict[str, Path]
 ) -> Iterator[dict[str, Future[ReadFile]]]:
-    """Read the batch's files in a worker thread, in order, while the caller types the ones
-    already read: reading is mostly Python holding the GIL (calamine, GB18030 decoding), typing
-    is DuckDB releasing it, so the two overlap. csv is parsed on a cursor of `con` (its own
-    client context). A read error surfaces when the caller reaches that file, as before; on the
-    way out, reads not started are cancelled and a running one is waited for."""
-    reader = con.cursor()
+    """Read the batch's files in two worker threads, the largest file first (one worker starts on
+    it at once, the other reads the rest), while the caller types the files already read:
+    reading is mostly Python holding the GIL (calamine, GB18030 decoding in pieces), typing is
+    DuckDB releasing it, so they overlap. Each csv is parsed on its own cursor of `con` (a
+    separate client context: cursors are not shared between threads). A read error surfaces
+    when the caller reaches that file, in the usual order; on the way out, reads not started
+    are cancelled and running ones are waited for."""
+    largest_first = sorted(files, key=lambda s: _size(files[s]), reverse=True)
+    cursors: list[duckdb.DuckDBPyConnection] = []
     try:
-        reader.execute("set enable_progress_bar = false")
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bianzhi-read") as pool:
-            reads = {s: pool.submit(read_file, reader, p, SPECS[s]) for s, p in files.items()}
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bianzhi-read") as pool:
+            reads: dict[str, Future[ReadFile]] = {}
+            for source in largest_first:
+                cursor = con.cursor()
+                cursors.append(cursor)
+                cursor.execute("set enable_progress_bar = false")
+                reads[source] = pool.submit(read_file, cursor, files[source], SPECS[source])
             try:
                 yield reads
             finally:
                 for future in reads.values():
                     future.cancel()
     finally:
-        reader.close()
+        for cursor in cursors:
+            cursor.close()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _prepare_file(
