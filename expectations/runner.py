@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
@@ -435,6 +435,7 @@ def run_suites(
     layer: Layer | None = None,
     batch_dates: Sequence[date] | None = None,
     suites: Iterable[str] | None = None,
+    docs: Literal["always", "if_blocked"] = "always",
 ) -> list[SuiteResult]:
     """Evaluate the data-quality suites on the DuckDB file `db_path` (the run's build file).
 
@@ -449,6 +450,11 @@ def run_suites(
     `config_path` (default config/data_quality.yml); expectations configured `off` are skipped.
     A suite whose table is missing or whose query fails is reported failed (with the error as
     the observed value), never skipped silently.
+
+    `docs="if_blocked"` renders the Data Docs only when a blocking expectation failed: the
+    nightly job's raw layer uses it, because the marts layer of the same run renders the site
+    with both layers' results (one GX session per run) and rendering costs ~0.7 s; a blocked
+    night stops at the raw layer, so it renders there.
     """
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
@@ -473,7 +479,8 @@ def run_suites(
                 outcome = _errored(spec, config, exc)
             results.append(_suite_result(spec, config, outcome, time.perf_counter() - t0))
         try:
-            session.build_docs()
+            if docs == "always" or any(r.blocking_failed for r in results):
+                session.build_docs()
         except Exception:  # noqa: BLE001 - docs are a view of the results, not a check
             log.exception("data quality: Data Docs could not be rendered into %s", docs_dir)
     finally:

@@ -224,6 +224,7 @@ def _dq(context: AssetCheckExecutionContext, settings: WarehouseSettings, layer:
         config_path=settings.dq_config,
         layer=layer,  # type: ignore[arg-type]
         batch_dates=new or None,
+        docs="if_blocked" if layer == "raw" else "always",  # dq_marts renders both layers
     )
     yield from check_results(results, specs, dq_asset_key)
 

@@ -80,6 +80,29 @@ def test_layers_share_one_context_per_run(build: Path, tmp_path: Path) -> None:
     duckdb.connect(str(build), read_only=True).close()  # nothing left open
 
 
+def test_raw_layer_leaves_the_docs_to_the_marts_unless_it_blocks(
+    build: Path, tmp_path: Path
+) -> None:
+    """The nightly job renders the site once, after the marts, with both layers' results; a
+    night that a raw expectation blocks renders at once (the marts layer never runs)."""
+    docs = tmp_path / "dq_docs"
+    run_suites(build, "run-8", docs, layer="raw", suites=["raw_townships"], docs="if_blocked")
+    assert not (docs / "index.html").exists()
+    run_suites(build, "run-8", docs, layer="marts", suites=["marts_townships"])
+    html = (docs / "index.html").read_text(encoding="utf-8")
+    assert "raw_townships" in html and "marts_townships" in html
+
+    con = duckdb.connect(str(build))
+    con.execute("drop table raw.townships")
+    con.close()
+    blocked_docs = tmp_path / "blocked_docs"
+    [result] = run_suites(
+        build, "run-9", blocked_docs, layer="raw", suites=["raw_townships"], docs="if_blocked"
+    )
+    assert result.blocking_failed
+    assert "raw_townships" in (blocked_docs / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_missing_table_fails_its_suite_with_the_error(build: Path, tmp_path: Path) -> None:
     con = duckdb.connect(str(build))
     con.execute("drop table marts.township_summary")
