@@ -9,6 +9,12 @@ suite on a measure query, so that every check is still a GX expectation with a G
 
 Queries read only the interface columns of docs/interfaces.md; anything else a part adds is
 ignored, so the suites keep working while the parts evolve.
+
+Every CTE is `not materialized`: GX wraps each query in `... LIMIT n` to sample unexpected
+values, and DuckDB 2.0.0 hangs for good (every thread waiting, no error) on a materialized CTE
+that is read twice under a LIMIT — which it does by itself for a CTE read twice. At 80,000
+institutions the raw_institutions suite never returned; inlining the CTE costs one more scan of
+a batch's rows.
 """
 
 from __future__ import annotations
@@ -157,7 +163,7 @@ def raw_institutions(w: BatchWindow, t: Thresholds) -> Body:
         f"and (revoked_on is null or revoked_on > {w.b})"
     )
     query = f"""
-        with i as (select * from raw.institutions where batch_date = {w.b})
+        with i as not materialized (select * from raw.institutions where batch_date = {w.b})
         select *,
             {uscc_valid_sql("uscc")} as dq_uscc_check_character,
             case when uscc is null then null
@@ -247,8 +253,8 @@ def raw_quota_grants(w: BatchWindow, t: Thresholds) -> Body:
     institution exists in the registry of the same batch (by code, name or 加挂牌子)."""
     latest_effective = w.batch + timedelta(days=t.max_future_event_days)
     query = f"""
-        with i as (select * from raw.institutions where batch_date = {w.b}),
-        names as (
+        with i as not materialized (select * from raw.institutions where batch_date = {w.b}),
+        names as not materialized (
             select replace(replace(name, ' ', ''), '　', '') as n from i
             union
             select replace(replace(trim(a), ' ', ''), '　', '') from (
@@ -935,10 +941,10 @@ def headcount_change(w: BatchWindow, t: Thresholds) -> Body:
     while the county total is steady is the typical trace of a partial or merged export, which
     no row-level test can see. New institutions (nobody before) are not jumps."""
     query = f"""
-        with cur as (
+        with cur as not materialized (
             select slot_institution_code as institution_code, count(*) as n from marts.roster
             where as_of = {w.b} and slot_institution_code is not null group by 1),
-        prev as (
+        prev as not materialized (
             select slot_institution_code as institution_code, count(*) as n from marts.roster
             where as_of = {w.p} and slot_institution_code is not null group by 1)
         select p.institution_code, p.n as headcount_previous, coalesce(cur.n, 0) as headcount,
@@ -965,7 +971,7 @@ def vacancy_rate(w: BatchWindow, t: Thresholds) -> Body:
     """The county's vacancy rate, sum(vacancy) / sum(authorized), and its shift against the
     previous batch: a sudden shift means the ledger or the roster lost or gained a block."""
     query = f"""
-        with rates as (
+        with rates as not materialized (
             select as_of,
                 cast(sum(vacancy) as double) / nullif(sum(greatest(authorized, 0)), 0) as rate
             from marts.staffing_reconciliation where as_of in ({w.b}, {w.p}) group by as_of)

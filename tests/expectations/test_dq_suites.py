@@ -8,6 +8,8 @@ planted defect would let it be published.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from dq_fixtures import Run, build_warehouse, plant_mart_defects, plant_raw_defects
@@ -194,3 +196,47 @@ def test_suite_results_carry_dagster_metadata(broken_run: Run) -> None:
     assert result.check_name == "dq_marts_township_leadership"
     assert result.asset_key == ("marts", "township_leadership")
     assert "leader_ratio_plausible [warn]" in result.describe()
+
+
+def test_a_registry_of_a_province_is_checked_not_hung(tmp_path: Path) -> None:
+    """100,000 institutions in a batch: raw_institutions returns (DuckDB 2.0.0 hung for good
+    on its CTE, read twice under GX's LIMIT, from about 60,000 rows)."""
+    import subprocess
+    import sys
+
+    db = build_warehouse(tmp_path / "province.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute(
+        "insert into raw.institutions select t.* replace ("
+        "'P' || lpad((r.i * 1000 + t.row_number)::varchar, 9, '0') as institution_code, "
+        "t.name || r.i as name, null as uscc) from raw.institutions t, "
+        "range(200000 // (select count(*) from raw.institutions) + 1) r(i)"  # 100,000 a batch
+    )
+    con.close()
+    code = (
+        "import sys; from pathlib import Path; from expectations import run_suites\n"
+        "[r] = run_suites(Path(sys.argv[1]), 'p', Path(sys.argv[2]), layer='raw',"
+        " suites=['raw_institutions'])\n"
+        "print(r.suite, len(r.expectations))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(tmp_path / "docs")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("raw_institutions")
+
+
+def test_no_suite_query_lets_duckdb_materialize_a_cte() -> None:
+    """DuckDB 2.0.0 never returns from a materialized CTE read twice under a LIMIT (GX adds
+    one to every unexpected-values query); each suite inlines its CTEs."""
+    import re
+
+    from expectations import suites as suite_module
+
+    source = Path(suite_module.__file__).read_text(encoding="utf-8")
+    ctes = re.findall(r"\b(\w+) as (not materialized )?\(", source)
+    assert ctes, "the suites define CTEs"
+    assert [name for name, inline in ctes if not inline] == []
