@@ -364,6 +364,9 @@ class _Session:
         query = spec.query.strip()
         if not query.lower().startswith("select"):  # GX accepts only queries starting SELECT
             query = f"select * from (\n{query}\n) as dq_query"
+        from expectations.dbapi import register_query_asset
+
+        register_query_asset(query)
         asset = self.datasource.add_query_asset(name=name, query=query)
         batch_definition = asset.add_batch_definition_whole_table("batch")
         expectations = [
