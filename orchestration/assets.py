@@ -34,7 +34,13 @@ from orchestration.config import dbt_build_args, load_rules_config
 from orchestration.dbt_config import dbt_project, run_target_dir
 from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
 from orchestration.failpoints import failpoint
-from orchestration.publish import loaded_batches, publish, start_build
+from orchestration.publish import (
+    ForeignBuildError,
+    loaded_batches,
+    publish,
+    require_own_build,
+    start_build,
+)
 from orchestration.run_log import RUN_LOG_DDL, import_run_log
 from orchestration.settings import (
     ENV_NIGHTLY_EXPORT,
@@ -49,6 +55,15 @@ RAW_KEYS = {source: AssetKey(["raw", source]) for source in SOURCES}
 LOAD_REPORT_KEY = AssetKey(["audit", "load_report"])
 BATCHES_KEY = AssetKey(["audit", "batches"])
 QUARANTINE_KEY = AssetKey(["audit", "quarantine"])
+
+
+def _own_build(context, settings: WarehouseSettings) -> None:  # noqa: ANN001 - any context
+    """Every step after ingest works on the build file its own run started, or not at all."""
+    try:
+        require_own_build(settings.build_path, context.run.run_id)
+    except ForeignBuildError as exc:
+        raise Failure(description=str(exc)) from exc
+
 
 #: Rows one xlsx worksheet holds, the header row included (the roster sheet's limit).
 XLSX_MAX_ROWS = 1_048_575
@@ -73,7 +88,7 @@ def landing_batches(
     context: AssetExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
 ) -> Iterator[MaterializeResult]:
     """Start the build file from the published warehouse and load every new landing batch."""
-    start_build(settings.warehouse, settings.build_path)
+    start_build(settings.warehouse, settings.build_path, context.run.run_id)
     con = duckdb.connect(str(settings.build_path))
     try:
         con.execute(RUN_LOG_DDL)
@@ -117,6 +132,7 @@ def roster_volume(
     context: AssetCheckExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
 ) -> AssetCheckResult:
     """Block publishing when the roster's row count jumps against the last published batch."""
+    _own_build(context, settings)
     rules = load_rules_config(settings.config_path)
     max_change = float(rules["volume_guard"]["max_change"])
     published = loaded_batches(settings.warehouse)
@@ -182,6 +198,7 @@ def warehouse_models(
     An error-severity dbt test that fails makes dbt skip what depends on it and fail the step,
     so nothing downstream — publishing included — runs.
     """
+    _own_build(context, settings)
     rules = load_rules_config(settings.config_path)
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     args = dbt_build_args(rules) + selection_args(context, manifest, DBT_TRANSLATOR)
@@ -215,6 +232,7 @@ def _dq(context: AssetCheckExecutionContext, settings: WarehouseSettings, layer:
     not at definition time: it costs seconds and the sensor never needs it)."""
     from expectations import run_suites
 
+    _own_build(context, settings)
     published = set(loaded_batches(settings.warehouse))
     new = [b for b in loaded_batches(settings.build_path) if b not in published]
     results = run_suites(
@@ -257,6 +275,7 @@ def county_export(
     `audit.export_log`, so the log row is published together with the batch it exports."""
     if settings.nightly_export == "off":
         return MaterializeResult(metadata={"skipped": f"{ENV_NIGHTLY_EXPORT}=off"})
+    _own_build(context, settings)
     from exports.export import run_export
     from exports.export_log import append_entry
 
@@ -312,6 +331,7 @@ def published_warehouse(
     context: AssetExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
 ) -> MaterializeResult:
     """The only write to the published file: checkpoint, close, os.replace."""
+    _own_build(context, settings)
     con = duckdb.connect(str(settings.build_path))
     try:
         batches = [

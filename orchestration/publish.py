@@ -57,17 +57,44 @@ def run_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
-def start_build(warehouse: Path, build: Path) -> None:
-    """Start the run's build file as a copy of the published warehouse (history lives there)."""
+class ForeignBuildError(RuntimeError):
+    """The build file was not started by the run that wants to use it."""
+
+
+def start_build(warehouse: Path, build: Path, run_id: str | None = None) -> None:
+    """Start the run's build file as a copy of the published warehouse (history lives there),
+    and note which run it belongs to."""
     discard_build(build)
     build.parent.mkdir(parents=True, exist_ok=True)
     if warehouse.exists():
         shutil.copyfile(warehouse, build)
+    if run_id is not None:
+        _owner(build).write_text(run_id, encoding="utf-8")
+
+
+def require_own_build(build: Path, run_id: str) -> None:
+    """Refuse to build on, check or publish a build file another run started.
+
+    Why: a run that failed where nobody discards its build (a launched run, a crash) leaves the
+    file behind; a later run of only some assets (the Dagster UI lets anyone materialize
+    `published_warehouse` alone) would otherwise publish that unchecked leftover.
+    """
+    owner = _owner(build)
+    found = owner.read_text(encoding="utf-8").strip() if owner.exists() else None
+    if found != run_id or not build.exists():
+        raise ForeignBuildError(
+            f"{build}: not started by this run ({run_id}); the nightly job runs whole — "
+            "materialize every asset of the job, or run `bianzhi run`"
+        )
+
+
+def _owner(build: Path) -> Path:
+    return build.with_name(build.name + ".run")
 
 
 def discard_build(build: Path) -> None:
-    """Remove a build file and its write-ahead log (a previous run's leftovers)."""
-    for path in (build, build.with_name(build.name + ".wal")):
+    """Remove a build file, its write-ahead log and its owner note (a previous run's leftovers)."""
+    for path in (build, build.with_name(build.name + ".wal"), _owner(build)):
         path.unlink(missing_ok=True)
 
 
@@ -87,6 +114,7 @@ def publish(build: Path, warehouse: Path) -> None:
     wal.unlink(missing_ok=True)
     _fsync(build)
     os.replace(build, warehouse)
+    _owner(build).unlink(missing_ok=True)
     _fsync(warehouse.parent)
 
 

@@ -33,6 +33,21 @@ def night(tmp_path_factory: pytest.TempPathFactory):
     return settings, result
 
 
+def _job_for(settings: WarehouseSettings):
+    """The nightly job bound to these settings, as `Definitions` binds it, so that a part of it
+    can run: what the Dagster UI does when someone materializes a few assets."""
+    from dagster import Definitions
+
+    from orchestration import definitions
+
+    return Definitions(
+        assets=definitions.defs.assets,
+        asset_checks=definitions.defs.asset_checks,
+        jobs=[definitions.nightly_job],
+        resources=build_resources(settings),
+    ).resolve_job_def("nightly")
+
+
 def _materialization(result, key: list[str]):
     events = [
         e
@@ -92,12 +107,9 @@ def test_export_is_a_materialization(night) -> None:
     ],
 )
 def test_export_step_skips_large_rosters_and_when_off(night, tmp_path: Path, change, reason):
-    import shutil
+    import uuid
 
-    from dagster import materialize
-
-    from orchestration.assets import county_export
-    from orchestration.settings import WarehouseLock
+    from orchestration.publish import start_build
 
     settings, _ = night
     copy = WarehouseSettings(
@@ -106,11 +118,37 @@ def test_export_step_skips_large_rosters_and_when_off(night, tmp_path: Path, cha
         config_path=settings.config_path,
         **change,
     )
-    shutil.copyfile(settings.warehouse, copy.build_path)  # as the step finds it in a night
-    result = materialize(
-        [county_export],
-        resources={"settings": copy, "warehouse_lock": WarehouseLock(settings=copy)},
+    run_id = str(uuid.uuid4())
+    start_build(settings.warehouse, copy.build_path, run_id)  # as the step finds it in a night
+    result = _job_for(copy).execute_in_process(
+        asset_selection=[AssetKey(["county_export"])], run_id=run_id
     )
     meta = result.asset_materializations_for_node("county_export")[0].metadata
     assert reason in meta["skipped"].value
     assert not (tmp_path / "exports").exists()
+
+
+def test_publishing_alone_refuses_a_build_another_run_left(night, tmp_path: Path) -> None:
+    """A launched run that failed leaves its build file; materializing only
+    `published_warehouse` afterwards (the UI allows it) must not publish that leftover."""
+    import hashlib
+    import shutil
+
+    from orchestration.publish import start_build
+
+    settings, _ = night
+    copy = WarehouseSettings(
+        landing_dir=settings.landing_dir,
+        warehouse_path=str(tmp_path / "warehouse.duckdb"),
+        config_path=settings.config_path,
+    )
+    shutil.copyfile(settings.warehouse, copy.warehouse)
+    start_build(copy.warehouse, copy.build_path, "an-earlier-failed-run")
+    before = hashlib.sha256(copy.warehouse.read_bytes()).hexdigest()
+    result = _job_for(copy).execute_in_process(
+        asset_selection=[AssetKey(["published_warehouse"])], raise_on_error=False
+    )
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "not started by this run" in failure.description
+    assert hashlib.sha256(copy.warehouse.read_bytes()).hexdigest() == before
