@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from exports.manifest import ExportedFile
-from orchestration.publish import discard_build, publish, run_lock, start_build
+from orchestration.publish import build_path_for, discard_build, publish, run_lock, start_build
 
 EXPORT_LOG_DDL = """
 create schema if not exists audit;
@@ -57,10 +57,6 @@ class ExportLogEntry:
         )
 
 
-def build_path(warehouse: Path) -> Path:
-    return warehouse.with_name(warehouse.name + ".build")
-
-
 def append_entry(con: duckdb.DuckDBPyConnection, entry: ExportLogEntry) -> None:
     """Append one row (creating the table, or its extra columns, where missing)."""
     con.execute(EXPORT_LOG_DDL)
@@ -85,7 +81,7 @@ def append_entry(con: duckdb.DuckDBPyConnection, entry: ExportLogEntry) -> None:
 
 def record_export(warehouse: Path, entry: ExportLogEntry, wait_seconds: float) -> None:
     """Lock, copy, append, publish. Raises RunLockedError when a run holds the lock too long."""
-    build = build_path(warehouse)
+    build = build_path_for(warehouse)
     with run_lock(warehouse, wait_seconds=wait_seconds):
         start_build(warehouse, build)
         try:

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from orchestration.config import ConfigError, load_rules_config
 from orchestration.paths import PROJECT_ROOT
-from orchestration.publish import RunLockedError, discard_build, pending_batches, run_lock
+from orchestration.publish import (
+    RunLockedError,
+    build_path_for,
+    discard_build,
+    pending_batches,
+    run_lock,
+)
 from orchestration.run_log import record_run
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "rules.yml"
@@ -93,7 +99,7 @@ def _run_locked(landing: Path, warehouse: Path, config: Path, accept: bool) -> i
     outcome, run_id = execute_nightly(landing, warehouse, config, accept)
     batches = [str(d) for d in pending]
     if outcome.exit_code != 0:
-        discard_build(warehouse.with_name(warehouse.name + ".build"))
+        discard_build(build_path_for(warehouse))
         record_run(warehouse, run_id, outcome.status, batches, outcome.message)
         return _fail(outcome.exit_code, f"{outcome.message}; {warehouse} unchanged")
     print(f"bianzhi: published {warehouse} (batches {', '.join(batches)})")

@@ -10,7 +10,7 @@ from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 from orchestration.assets import EXIT_CODE_KEY
 from orchestration.definitions import build_resources, defs
 from orchestration.outcome import FailedCheck, Outcome, StepFailure, decide
-from orchestration.settings import WarehouseSettings, settings_from_env
+from orchestration.settings import settings_from_env
 
 #: The command line shows Dagster's step-level messages, not its per-event debug stream.
 CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -26,15 +26,8 @@ def _instance() -> DagsterInstance:
 def execute_nightly(
     landing: Path, warehouse: Path, config: Path, accept_anomalies: bool
 ) -> tuple[Outcome, str]:
-    env = settings_from_env()  # what is not on the command line
-    settings = WarehouseSettings(
-        landing_dir=str(landing),
-        warehouse_path=str(warehouse),
-        config_path=str(config),
-        accept_anomalies=accept_anomalies,
-        nightly_export=env.nightly_export,
-        nightly_export_max_people=env.nightly_export_max_people,
-        dq_config_path=env.dq_config_path,
+    settings = settings_from_env(
+        accept_anomalies, landing=landing, warehouse=warehouse, config=config
     )
     job = defs.resolve_job_def("nightly")
     with _instance() as instance:

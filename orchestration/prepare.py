@@ -33,8 +33,8 @@ def main() -> int:
     target = project.project_dir / project.target_path  # absolute stays absolute
     # Parse against the default warehouse's build file: dbt's saved parse is valid only for
     # the connection details it was made with, so the first `make run` reuses it.
-    warehouse = settings_from_env().warehouse
-    os.environ["BIANZHI_DB_PATH"] = str(settings_from_env().build_path)
+    settings = settings_from_env()
+    os.environ["BIANZHI_DB_PATH"] = str(settings.build_path)
     from dbt.cli.main import dbtRunner
 
     args = [
@@ -52,7 +52,7 @@ def main() -> int:
         print(f"dbt parse failed: {result.exception}", file=sys.stderr)
         return 1
     # Seed the default warehouse's dbt folder with this parse, so its first run reuses it.
-    run_target = run_target_dir(warehouse)
+    run_target = run_target_dir(settings.warehouse)
     run_target.mkdir(parents=True, exist_ok=True)
     for name in ("partial_parse.msgpack", "manifest.json"):
         shutil.copyfile(target / name, run_target / name)

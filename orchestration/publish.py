@@ -57,6 +57,11 @@ def run_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
+def build_path_for(warehouse: Path) -> Path:
+    """The build file of a warehouse: beside it, so that publishing is a same-disk rename."""
+    return warehouse.with_name(warehouse.name + ".build")
+
+
 class ForeignBuildError(RuntimeError):
     """The build file was not started by the run that wants to use it."""
 

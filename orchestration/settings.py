@@ -16,7 +16,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, InitResourceContext
 
 from orchestration.paths import PROJECT_ROOT
-from orchestration.publish import run_lock
+from orchestration.publish import build_path_for, run_lock
 
 DEV_PII_KEY = "bianzhi-dev-key"
 
@@ -89,10 +89,6 @@ class WarehouseLock(ConfigurableResource):
             yield self
 
 
-def build_path_for(warehouse: Path) -> Path:
-    return warehouse.with_name(warehouse.name + ".build")
-
-
 def pii_key_from_env(warn: bool = True) -> bytes:
     key = os.environ.get(ENV_PII_KEY)
     if not key:
@@ -106,14 +102,23 @@ def pii_key_from_env(warn: bool = True) -> bytes:
     return key.encode("utf-8")
 
 
-def settings_from_env(accept_anomalies: bool = False) -> WarehouseSettings:
-    """Settings for the Dagster definitions, with the project's defaults where unset."""
+def settings_from_env(
+    accept_anomalies: bool = False,
+    *,
+    landing: Path | None = None,
+    warehouse: Path | None = None,
+    config: Path | None = None,
+) -> WarehouseSettings:
+    """Settings from the environment, with the project's defaults where unset; `bianzhi run`
+    passes what its command line says instead."""
     return WarehouseSettings(
-        landing_dir=os.environ.get(ENV_LANDING, str(PROJECT_ROOT / "data" / "landing")),
-        warehouse_path=os.environ.get(
-            ENV_WAREHOUSE, str(PROJECT_ROOT / "data" / "warehouse.duckdb")
+        landing_dir=str(landing or os.environ.get(ENV_LANDING, PROJECT_ROOT / "data" / "landing")),
+        warehouse_path=str(
+            warehouse or os.environ.get(ENV_WAREHOUSE, PROJECT_ROOT / "data" / "warehouse.duckdb")
         ),
-        config_path=os.environ.get(ENV_CONFIG, str(PROJECT_ROOT / "config" / "rules.yml")),
+        config_path=str(
+            config or os.environ.get(ENV_CONFIG, PROJECT_ROOT / "config" / "rules.yml")
+        ),
         accept_anomalies=accept_anomalies,
         nightly_export=os.environ.get(ENV_NIGHTLY_EXPORT, "county"),
         nightly_export_max_people=int(os.environ.get(ENV_NIGHTLY_EXPORT_MAX_PEOPLE, "100000")),

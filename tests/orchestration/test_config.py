@@ -78,3 +78,19 @@ def test_dbt_state_is_kept_per_warehouse(tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "w.duckdb", tmp_path / "b" / "w.duckdb"
     assert run_target_dir(first) == tmp_path / "a" / "w.duckdb.dbt"
     assert run_target_dir(first) != run_target_dir(second)
+
+
+def test_command_line_paths_override_the_environment_the_rest_comes_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.settings import settings_from_env
+
+    monkeypatch.setenv("BIANZHI_WAREHOUSE", str(tmp_path / "env.duckdb"))
+    monkeypatch.setenv("BIANZHI_NIGHTLY_EXPORT", "off")
+    monkeypatch.setenv("BIANZHI_DQ_CONFIG", str(tmp_path / "dq.yml"))
+    assert settings_from_env().warehouse == tmp_path / "env.duckdb"
+    given = settings_from_env(True, warehouse=tmp_path / "cli.duckdb", landing=tmp_path)
+    assert given.warehouse == tmp_path / "cli.duckdb" and given.landing == tmp_path
+    assert given.build_path == tmp_path / "cli.duckdb.build"
+    assert given.accept_anomalies and given.nightly_export == "off"
+    assert given.dq_config == tmp_path / "dq.yml"
