@@ -438,7 +438,7 @@ def run_suites(
     layer: Layer | None = None,
     batch_dates: Sequence[date] | None = None,
     suites: Iterable[str] | None = None,
-    docs: Literal["always", "if_blocked"] = "always",
+    docs: Literal["always", "if_blocked", "never"] = "always",
 ) -> list[SuiteResult]:
     """Evaluate the data-quality suites on the DuckDB file `db_path` (the run's build file).
 
@@ -457,7 +457,8 @@ def run_suites(
     `docs="if_blocked"` renders the Data Docs only when a blocking expectation failed: the
     nightly job's raw layer uses it, because the marts layer of the same run renders the site
     with both layers' results (one GX session per run) and rendering costs ~0.7 s; a blocked
-    night stops at the raw layer, so it renders there.
+    night stops at the raw layer, so it renders there. `docs="never"` leaves rendering to a
+    later `render_docs` (the nightly job's worker process renders while the night goes on).
     """
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
@@ -482,7 +483,9 @@ def run_suites(
                 outcome = _errored(spec, config, exc)
             results.append(_suite_result(spec, config, outcome, time.perf_counter() - t0))
         try:
-            if docs == "always" or any(r.blocking_failed for r in results):
+            if docs == "always" or (
+                docs == "if_blocked" and any(r.blocking_failed for r in results)
+            ):
                 session.build_docs()
         except Exception:  # noqa: BLE001 - docs are a view of the results, not a check
             log.exception("data quality: Data Docs could not be rendered into %s", docs_dir)
@@ -497,6 +500,33 @@ def run_suites(
         time.perf_counter() - started,
     )
     return results
+
+
+def render_docs(run_id: str, db_path: Path, docs_dir: Path) -> bool:
+    """Render the Data Docs site of this process's GX session of `run_id` (every suite it ran).
+
+    Rendering reads the results GX keeps in memory, not the DuckDB file, so it may run while
+    another process already works on the build file. False when this process holds no session
+    of that run or rendering failed (logged: the docs are a view of audit.dq_results, not a
+    check)."""
+    key = (run_id, Path(db_path).resolve(), Path(docs_dir).resolve())
+    if _SESSION is None or not _SESSION.matches(*key):
+        return False
+    try:
+        _SESSION.build_docs()
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.exception("data quality: Data Docs could not be rendered into %s", key[2])
+        return False
+    return True
+
+
+def warm_up() -> None:
+    """Import Great Expectations and what a session needs, before the first suite is due."""
+    import great_expectations  # noqa: F401
+    import great_expectations.expectations  # noqa: F401
+    from great_expectations.core.run_identifier import RunIdentifier  # noqa: F401
+
+    import expectations.dbapi  # noqa: F401
 
 
 def _with_failed_rows(

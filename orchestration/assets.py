@@ -45,6 +45,7 @@ from orchestration.run_log import RUN_LOG_DDL, import_run_log
 from orchestration.settings import (
     ENV_NIGHTLY_EXPORT,
     ENV_NIGHTLY_EXPORT_MAX_PEOPLE,
+    DataQuality,
     WarehouseLock,
     WarehouseSettings,
     dq_config_from_env,
@@ -227,40 +228,53 @@ DQ_MART_SPECS = check_specs(
 )
 
 
-def _dq(context: AssetCheckExecutionContext, settings: WarehouseSettings, layer: str, specs):
-    """Run one layer's suites on the batches this run adds (Great Expectations imported here,
-    not at definition time: it costs seconds and the sensor never needs it)."""
-    from expectations import run_suites
-
+def _dq(
+    context: AssetCheckExecutionContext,
+    settings: WarehouseSettings,
+    data_quality: DataQuality,
+    layer: str,
+    specs,  # noqa: ANN001 - list[AssetCheckSpec]
+):
+    """Run one layer's suites on the batches this run adds. The Data Docs (both layers' results)
+    are rendered after the marts layer, or after the raw layer when it blocks the night: in the
+    background, while the night goes on."""
     _own_build(context, settings)
     published = set(loaded_batches(settings.warehouse))
     new = [b for b in loaded_batches(settings.build_path) if b not in published]
-    results = run_suites(
+    docs_dir = settings.warehouse.parent / "dq_docs"
+    results = data_quality.run_suites(
         settings.build_path,
         context.run.run_id,
-        settings.warehouse.parent / "dq_docs",
+        docs_dir,
         config_path=settings.dq_config,
-        layer=layer,  # type: ignore[arg-type]
+        layer=layer,
         batch_dates=new or None,
-        docs="if_blocked" if layer == "raw" else "always",  # dq_marts renders both layers
     )
+    if layer == "marts" or any(r.blocking_failed for r in results):
+        data_quality.render_docs(context.run.run_id, settings.build_path, docs_dir)
     yield from check_results(results, specs, dq_asset_key)
 
 
 @multi_asset_check(specs=DQ_RAW_SPECS, name="dq_raw")
 def dq_raw(
-    context: AssetCheckExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
+    context: AssetCheckExecutionContext,
+    settings: WarehouseSettings,
+    warehouse_lock: WarehouseLock,
+    data_quality: DataQuality,
 ):
     """Great Expectations suites on the sources as loaded (blocking ones stop dbt)."""
-    yield from _dq(context, settings, "raw", DQ_RAW_SPECS)
+    yield from _dq(context, settings, data_quality, "raw", DQ_RAW_SPECS)
 
 
 @multi_asset_check(specs=DQ_MART_SPECS, name="dq_marts")
 def dq_marts(
-    context: AssetCheckExecutionContext, settings: WarehouseSettings, warehouse_lock: WarehouseLock
+    context: AssetCheckExecutionContext,
+    settings: WarehouseSettings,
+    warehouse_lock: WarehouseLock,
+    data_quality: DataQuality,
 ):
     """Great Expectations suites on the built marts (blocking ones stop export and publish)."""
-    yield from _dq(context, settings, "marts", DQ_MART_SPECS)
+    yield from _dq(context, settings, data_quality, "marts", DQ_MART_SPECS)
 
 
 @asset(

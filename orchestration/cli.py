@@ -94,6 +94,9 @@ def _run_locked(landing: Path, warehouse: Path, config: Path, accept: bool) -> i
         return 0
     print(f"bianzhi: loading {len(pending)} batch(es): {', '.join(map(str, pending))}")
 
+    from expectations.worker import prestart
+
+    prestart()  # Great Expectations imports in its own process while Dagster imports here
     from orchestration.execute import execute_nightly  # heavy imports only when there is work
 
     outcome, run_id = execute_nightly(landing, warehouse, config, accept)

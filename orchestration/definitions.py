@@ -21,6 +21,7 @@ from dagster import (
     sensor,
 )
 
+from expectations.worker import enabled as dq_worker_enabled
 from orchestration.assets import (
     county_export,
     dq_marts,
@@ -32,7 +33,12 @@ from orchestration.assets import (
 )
 from orchestration.publish import pending_batches
 from orchestration.run_log import record_run
-from orchestration.settings import WarehouseLock, WarehouseSettings, settings_from_env
+from orchestration.settings import (
+    DataQuality,
+    WarehouseLock,
+    WarehouseSettings,
+    settings_from_env,
+)
 
 #: Run retries restart a run whose process crashed; a failed step or check is not retried
 #: (a blocked batch stays blocked until an operator acts).
@@ -100,6 +106,7 @@ def build_resources(settings: WarehouseSettings, lock_held: bool = False) -> dic
     return {
         "settings": settings,
         "warehouse_lock": WarehouseLock(settings=settings, held_by_caller=lock_held),
+        "data_quality": DataQuality(in_process=not dq_worker_enabled()),
     }
 
 

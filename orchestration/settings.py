@@ -12,8 +12,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from orchestration.paths import PROJECT_ROOT
 from orchestration.publish import build_path_for, run_lock
@@ -87,6 +89,52 @@ class WarehouseLock(ConfigurableResource):
             return
         with run_lock(self.settings.warehouse, wait_seconds=self.wait_seconds):
             yield self
+
+
+class DataQuality(ConfigurableResource):
+    """Runs the Great Expectations suites for the job's two check steps.
+
+    Why a resource: its worker process (expectations/worker.py) lives exactly as long as the run
+    — started when the run's resources are set up, before the first step, so GX imports on the
+    second core while ingest runs; closed after the last step, once the Data Docs it renders in
+    the background are written. `in_process` (`BIANZHI_DQ_WORKER=off`) runs the suites in the
+    job's own process instead: slower, but one process to debug.
+    """
+
+    in_process: bool = False
+    _worker: Any = PrivateAttr(default=None)
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[DataQuality]:
+        if self.in_process:
+            yield self
+            return
+        from expectations.worker import adopt_or_start
+
+        self._worker = adopt_or_start()
+        try:
+            yield self
+        finally:
+            worker, self._worker = self._worker, None
+            worker.close()
+
+    def run_suites(self, db_path: Path, run_id: str, docs_dir: Path, **kwargs: Any) -> list[Any]:
+        """`expectations.run_suites` without rendering the docs (see `render_docs`)."""
+        kwargs["docs"] = "never"
+        if self._worker is None:
+            from expectations import run_suites
+
+            return run_suites(db_path, run_id, docs_dir, **kwargs)
+        return self._worker.run_suites(db_path, run_id, docs_dir, **kwargs)
+
+    def render_docs(self, run_id: str, db_path: Path, docs_dir: Path) -> None:
+        """The run's Data Docs: in the background with a worker, else now."""
+        if self._worker is None:
+            from expectations.runner import render_docs
+
+            render_docs(run_id, db_path, docs_dir)
+        else:
+            self._worker.render_docs_later(run_id, db_path, docs_dir)
 
 
 def pii_key_from_env(warn: bool = True) -> bytes:

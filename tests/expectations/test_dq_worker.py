@@ -1,0 +1,149 @@
+"""The data-quality worker process: same results as in-process, errors cross back, docs are
+rendered after the caller moved on, and the worker never outlives its run.
+
+Why these: the nightly job's check steps trust the worker's answers as if `run_suites` ran in
+the job's process; an answer lost or a worker left behind (holding the build file) would be
+worse than the two seconds it saves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dq_fixtures import build_warehouse
+
+import expectations.worker as worker_module
+from expectations import run_suites
+from expectations.worker import SuiteWorker, WorkerGoneError, adopt_or_start, prestart
+
+SUITES = ["raw_townships", "load_report", "marts_townships"]
+
+
+@pytest.fixture(scope="module")
+def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_warehouse(tmp_path_factory.mktemp("dq_worker") / "clean.duckdb")
+
+
+@pytest.fixture()
+def build(clean_warehouse: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "warehouse.duckdb.build"
+    shutil.copyfile(clean_warehouse, db)
+    return db
+
+
+def _comparable(results: list) -> list[tuple]:
+    """Everything of a SuiteResult but the seconds it took."""
+    return [
+        (r.suite, r.layer, r.batch_date, r.success, r.blocking, r.expectations) for r in results
+    ]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_worker_answers_what_the_job_process_would(build: Path, tmp_path: Path) -> None:
+    twin = tmp_path / "twin.duckdb.build"
+    shutil.copyfile(build, twin)
+    here = run_suites(twin, "run-a", tmp_path / "docs_here", suites=SUITES, docs="never")
+    worker = SuiteWorker()
+    try:
+        there = worker.run_suites(build, "run-a", tmp_path / "docs", suites=SUITES, docs="never")
+    finally:
+        worker.close()
+    assert _comparable(there) == _comparable(here) and len(there) == 3
+    con = duckdb.connect(str(build), read_only=True)  # the worker stored its rows, then let go
+    try:
+        stored = con.execute("select count(*) from audit.dq_results").fetchone()[0]
+    finally:
+        con.close()
+    assert stored == sum(len(r.expectations) for r in there) > 0
+
+
+def test_an_error_in_the_worker_is_raised_in_the_caller(tmp_path: Path) -> None:
+    worker = SuiteWorker()
+    try:
+        with pytest.raises(FileNotFoundError):
+            worker.run_suites(tmp_path / "nope.duckdb", "r", tmp_path / "docs")
+        missing = tmp_path / "missing.duckdb"
+        with pytest.raises(FileNotFoundError):  # the worker survives its callers' errors
+            worker.run_suites(missing, "r", tmp_path / "docs")
+    finally:
+        worker.close()
+
+
+def test_docs_are_rendered_after_the_call_returns_and_close_waits_for_them(
+    build: Path, tmp_path: Path
+) -> None:
+    docs = tmp_path / "dq_docs"
+    worker = SuiteWorker()
+    try:
+        worker.run_suites(build, "run-d", docs, suites=SUITES, docs="never")
+        assert not (docs / "index.html").exists()
+        worker.render_docs_later("run-d", build, docs)
+        duckdb.connect(str(build)).close()  # the build file is free while the docs render
+    finally:
+        worker.close()
+    html = (docs / "index.html").read_text(encoding="utf-8")
+    assert "raw_townships" in html and "marts_townships" in html
+    assert not _alive(worker.pid)
+
+
+def test_docs_of_another_run_are_not_rendered(build: Path, tmp_path: Path) -> None:
+    docs = tmp_path / "dq_docs"
+    worker = SuiteWorker()
+    try:
+        worker.run_suites(build, "run-e", docs, suites=["raw_townships"], docs="never")
+        worker.render_docs_later("run-f", build, docs)  # no session of run-f in the worker
+    finally:
+        worker.close()
+    assert not (docs / "index.html").exists()
+
+
+def test_a_killed_worker_is_an_error_not_a_hang(build: Path, tmp_path: Path) -> None:
+    worker = SuiteWorker()
+    try:
+        os.kill(worker.pid, signal.SIGKILL)
+        with pytest.raises(WorkerGoneError, match="-9"):
+            worker.run_suites(build, "r", tmp_path / "docs", suites=["raw_townships"])
+    finally:
+        worker.close()
+
+
+def test_closing_a_worker_that_is_still_importing_is_immediate() -> None:
+    worker = SuiteWorker()
+    started = time.perf_counter()
+    worker.close()
+    assert time.perf_counter() - started < 1.5  # Great Expectations' import takes longer
+    assert not _alive(worker.pid)
+
+
+def test_a_prestarted_worker_is_adopted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(worker_module.ENV_DQ_WORKER, raising=False)
+    monkeypatch.setattr(worker_module, "_PRESTARTED", None)
+    prestart()
+    early = worker_module._PRESTARTED
+    assert early is not None
+    first, second = adopt_or_start(), adopt_or_start()
+    try:
+        assert first is early and second is not early
+    finally:
+        first.close()
+        second.close()
+
+
+def test_no_worker_is_prestarted_when_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(worker_module.ENV_DQ_WORKER, "off")
+    monkeypatch.setattr(worker_module, "_PRESTARTED", None)
+    prestart()
+    assert worker_module._PRESTARTED is None
