@@ -41,7 +41,7 @@ class WarehouseSettings(ConfigurableResource):
     #: The nightly county workbook (masked) for the newest batch: "county" or "off".
     nightly_export: str = "county"
     #: Above this many people on the newest roster the nightly workbook is skipped: writing
-    #: xlsx costs ~0.3 ms per person, a county's night but not a province's.
+    #: xlsx costs ~0.015 ms per person (exports/xlsx.py) — a workbook of more is rarely read.
     nightly_export_max_people: int = 100_000
     #: Data-quality severities and thresholds (None: the project's config/data_quality.yml).
     dq_config_path: str | None = None
