@@ -10,9 +10,12 @@ Why this order and shape:
   incremental night after it), as production does: dbt's partial-parse state is only valid for
   the profile it was parsed with, and the profile holds the build file's path, so a new path per
   run would force a full dbt parse that no real night pays (the worker records the parse mode);
-- every measured thing is a fresh subprocess (bench.worker), timed from spawn to exit, and its
-  peak RSS is read from the kernel with wait4(2) — the child's own rusage, not the cumulative
-  RUSAGE_CHILDREN maximum that would carry the largest earlier child into later numbers.
+- every measured thing is a fresh subprocess (bench.worker), timed from spawn to exit. Its
+  peak RSS is the larger of the kernel's wait4(2) figure (the child's own rusage, not the
+  cumulative RUSAGE_CHILDREN maximum that would carry the largest earlier child into later
+  numbers) and the peak of the *sum* over the child's process tree, sampled from /proc every
+  50 ms: the nightly job runs its data-quality suites in a worker process of its own, and
+  wait4 reports the largest single process, not what the night holds at once.
 """
 
 from __future__ import annotations
@@ -102,10 +105,13 @@ def run_measured(
         proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=PROJECT_ROOT, env=child_env())
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
+        sampler = TreeRssSampler(proc.pid)
+        sampler.start()
         try:
             _pid, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            sampler.stop()
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     payload: dict[str, Any] = {}
@@ -114,7 +120,58 @@ def run_measured(
     tail = ""
     if proc.returncode:
         tail = err_path.read_text("utf-8", errors="replace")[-2000:]
-    return Measured(wall, usage.ru_maxrss / 1024.0, proc.returncode, payload, tail, load)
+    peak = max(usage.ru_maxrss / 1024.0, sampler.peak_kib / 1024.0)
+    return Measured(wall, peak, proc.returncode, payload, tail, load)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                found += [int(c) for c in f.read().split()]
+    except OSError:  # gone, or a kernel without the children file
+        pass
+    return found
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of `pid` and all its descendants, now (KiB)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_kib(current)
+        todo += _children(current)
+    return total
+
+
+class TreeRssSampler(threading.Thread):
+    """Samples the process tree's summed RSS every `interval` seconds; `peak_kib` is the max."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak_kib = pid, interval, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak_kib = max(self.peak_kib, tree_rss_kib(self.pid))
+            self._done.wait(self.interval)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
 
 
 def worker(stage: str, result: Path, **options: Any) -> list[str]:
