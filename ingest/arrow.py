@@ -41,11 +41,30 @@ def strings(values: Sequence[str], empty_is_null: bool = False) -> pa.Array:
 
     One `"\\x00".join` and one UTF-8 encode; the separators' positions give the offsets.
     """
+    try:
+        joined: str | None = "\x00".join(values)
+    except TypeError:
+        joined = None
+    return _strings(values, joined, empty_is_null)
+
+
+def text_strings(values: Sequence[object], empty_is_null: bool = False) -> pa.Array | None:
+    """`strings(values)` when every value is a `str`, else None (a number, a date, None …).
+
+    Why: the join `strings` starts with is itself the test, so a column of text (most columns
+    of a sheet) is not also walked to collect its cells' types."""
+    try:
+        joined = "\x00".join(values)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    return _strings(values, joined, empty_is_null)  # type: ignore[arg-type]
+
+
+def _strings(values: Sequence[str], joined: str | None, empty_is_null: bool) -> pa.Array:
     count = len(values)
     try:
-        joined = "\x00".join(values)
-        data = joined.encode("utf-8")
-    except (TypeError, UnicodeEncodeError):
+        data = None if joined is None else joined.encode("utf-8")
+    except UnicodeEncodeError:
         data = None
     if data is None or len(data) >= 2**31 or data.count(b"\x00") != max(count - 1, 0):
         column = pa.array(list(values), pa.string())  # None cells, NUL characters, huge text

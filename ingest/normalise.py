@@ -174,6 +174,13 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def one_of_sql(text: str, values: Sequence[str]) -> str:
+    """True when `text` is one of `values` (NULL when `text` is NULL), as `=` comparisons joined
+    by `or`: DuckDB plans `list_contains([…], x)` and `x in (…)` as a hash (mark) join per
+    column, which made the roster's typing statement ~20 % slower for lists of 3–6 words."""
+    return "(" + " or ".join(f"{text} = {lit(v)}" for v in values) + ")"
+
+
 def totals_sql(first_text: str) -> str:
     """True when the first non-empty cell says 合计 / 总计 / 小计 (inner spaces ignored)."""
     words = "[" + ", ".join(lit(w) for w in TOTALS_WORDS) + "]"

@@ -38,7 +38,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +59,18 @@ _EMPTY_LINE_BYTES = re.compile(rb"\n\r?\n")  # one literal prefix: a fast scan (
 _NOT_WHITESPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 _WIDTH_SAMPLE_BYTES = 256 * 1024
 BATCH_ROWS = 32 * 1024
+MIN_BATCH_ROWS = 4 * 1024
+
+
+def batch_rows(rows: int) -> int:
+    """Rows per Arrow record batch of a registered table. DuckDB scans a registered table in
+    parallel by record batch, so a 20,000-row sheet in one batch of BATCH_ROWS was typed by one
+    thread; a quarter of the rows (at least MIN_BATCH_ROWS) lets both cores work on it."""
+    return max(MIN_BATCH_ROWS, min(BATCH_ROWS, -(-rows // 4)))
+
+
+#: What a closed SourceTable holds instead of its Arrow table.
+_RELEASED = pa.Table.from_batches([], schema=pa.schema([]))
 
 
 @dataclass
@@ -100,12 +112,40 @@ class SourceTable:
     def add_column(self, name: str, column: pa.Array) -> None:
         """Append a column computed from this table (e.g. identity-number checks)."""
         table = self.table.append_column(name, column)
-        self.table = pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS))
+        rows = batch_rows(table.num_rows)
+        self.table = pa.Table.from_batches(table.to_batches(max_chunksize=rows))
         self.con.complete()
         self.con.register(self.relation, self.table)
 
+    def stream(self, every_rows: int, on_rows: Callable[[], None]) -> None:
+        """Register the table instead as a stream DuckDB reads once, record batch by record
+        batch, and drop this object's reference to it: each batch is freed as soon as DuckDB
+        is done with it, and `on_rows` is called (from DuckDB's scan) after about every
+        `every_rows` rows handed over. For a statement that reads the relation once."""
+        batches = self.table.to_batches()
+        schema = self.table.schema
+        self.table = _RELEASED
+        batches.reverse()  # popped from the end: first batch first
+
+        def handed_over() -> Iterator[pa.RecordBatch]:
+            rows = 0
+            while batches:
+                batch = batches.pop()
+                rows += batch.num_rows
+                yield batch
+                del batch
+                if rows >= every_rows:
+                    on_rows()
+                    rows = 0
+
+        self.con.complete()
+        self.con.register(self.relation, pa.RecordBatchReader.from_batches(schema, handed_over()))
+
     def close(self) -> None:
-        """Unregister the relation (best effort)."""
+        """Unregister the relation (best effort) and drop this object's reference to the Arrow
+        table, so its buffers are freed as soon as nothing else holds them (the typed rows no
+        longer need them). Closing twice is harmless."""
+        self.table = _RELEASED
         try:
             self.con.unregister(self.relation)
         except duckdb.Error:
@@ -158,8 +198,8 @@ def _assemble(
     same_text = frozenset(i for i, t in enumerate(texts) if t is raw[f"c{i}"])
     arrays.update({f"t{i}": t for i, t in enumerate(texts) if i not in same_text})
     arrays.update(kinds)
-    # Record batches of BATCH_ROWS rows: DuckDB scans a registered Arrow table in parallel by batch.
-    table = pa.Table.from_batches(pa.table(arrays).to_batches(max_chunksize=BATCH_ROWS))
+    # DuckDB scans a registered Arrow table in parallel by record batch (see batch_rows).
+    table = pa.Table.from_batches(pa.table(arrays).to_batches(max_chunksize=batch_rows(rows)))
     kind_columns = frozenset(int(k[1:]) for k in kinds)
     last_row = _last_non_blank(texts)
     return ReadFile(table, width, kind_columns, sheet, encoding, last_row, same_text)
@@ -242,38 +282,71 @@ def _kind_of_type(kind: type) -> str | None:
 
 
 _KIND_CODES = {None: 0, "n": 1, "d": 2}
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
-def _column_texts(values: Sequence[object]) -> list[str]:
-    """Cell text of a column holding non-text cells: text as is, other cells through
-    `_cell_text` once per distinct (type, value) — a date column repeats its dates a lot."""
-    out: list[str] = []
-    append = out.append
-    memos: dict[type, dict[object, str]] = {}
-    for value in values:
-        kind = type(value)
+def _mixed_column(values: Sequence[object]) -> tuple[pa.Array, pa.Array]:
+    """Cell text (empty → NULL) and kind of a column holding non-text cells, with no Python
+    loop over its cells: the cells are grouped by type (C-level `map`s into a numpy array),
+    text cells are joined as usual, whole floats (序号, counts — the common number) and dates
+    are written by Arrow's casts to string, every other value (date-times, fractions, booleans)
+    through `_cell_text` once per distinct value; one `take` puts the groups back in row order.
+    """
+    count = len(values)
+    cells = np.empty(count, dtype=object)
+    cells[:] = values
+    types = list(map(type, values))
+    distinct = list(dict.fromkeys(types))
+    group_of = {kind: g for g, kind in enumerate(distinct)}
+    groups = np.fromiter(map(group_of.__getitem__, types), np.int32, count)
+    kind_codes = np.array([_KIND_CODES[_kind_of_type(kind)] for kind in distinct], np.int8)
+    kinds = arrow.codes_to_strings(kind_codes[groups], b"nd")
+    parts: list[pa.Array] = []
+    positions: list[np.ndarray] = []
+
+    def add(rows: np.ndarray, texts: pa.Array) -> None:
+        parts.append(texts)
+        positions.append(rows)
+
+    for g, kind in enumerate(distinct):
+        rows = np.flatnonzero(groups == g)
+        if kind is float:
+            numbers = cells[rows].astype(np.float64)
+            whole = (np.floor(numbers) == numbers) & (np.abs(numbers) < 2.0**53)
+            if whole.any():
+                integers = arrow.numbers(numbers[whole].astype(np.int64))
+                add(rows[whole], pc.cast(integers, pa.string()))  # == str(int(value))
+            rows = rows[~whole]
+            if not len(rows):
+                continue
+        if kind is dt.date:  # native dates: ISO text by Arrow's date → string cast
+            ordinals = np.fromiter(map(dt.date.toordinal, cells[rows]), np.int32, len(rows))
+            days = ordinals - np.int32(_EPOCH_ORDINAL)
+            dates = pa.Array.from_buffers(pa.date32(), len(days), [None, pa.py_buffer(days)])
+            add(rows, pc.cast(dates, pa.string()))  # == value.isoformat()
+            continue
+        group = cells[rows].tolist()
         if kind is str:
-            append(value)  # type: ignore[arg-type]
+            add(rows, arrow.strings(group, empty_is_null=True))
             continue
-        if kind is float and value.is_integer() and -(2**53) < value < 2**53:  # type: ignore[attr-defined]
-            append(str(int(value)))  # number_text's common case (序号, whole numbers), inline
-            continue
-        memo = memos.get(kind)
-        if memo is None:
-            memo = memos[kind] = {}
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = _cell_text(value)
-        append(text)
-    return out
+        try:
+            memo = {value: _cell_text(value) for value in dict.fromkeys(group)}
+            texts = list(map(memo.__getitem__, group))
+        except TypeError:  # an unhashable value: one by one
+            texts = [_cell_text(value) for value in group]
+        add(rows, arrow.strings(texts, empty_is_null=True))
+    if len(parts) == 1:
+        return parts[0], kinds
+    order = np.empty(count, dtype=np.int64)
+    order[np.concatenate(positions)] = np.arange(count)
+    return pa.concat_arrays(parts).take(arrow.numbers(order)), kinds
 
 
 def cells_to_arrow(rows: Sequence[Sequence[object]]) -> tuple[dict[str, pa.Array], dict]:
     """Row-major calamine cells → raw text columns `c…` and kind columns `k…` (Arrow).
 
-    Columns of text only (the bulk of a roster) pass through untouched; only columns holding
-    numbers or dates are converted, each distinct value once, kinds by type. Empty cells
-    become NULL.
+    Columns of text only (the bulk of a roster) go to Arrow in one join; only columns holding
+    numbers or dates are converted (`_mixed_column`), kinds by type. Empty cells become NULL.
     """
     lengths = set(map(len, rows))
     width = max(lengths, default=0)
@@ -282,15 +355,10 @@ def cells_to_arrow(rows: Sequence[Sequence[object]]) -> tuple[dict[str, pa.Array
     raw: dict[str, pa.Array] = {}
     kinds: dict[str, pa.Array] = {}
     for index, values in enumerate(zip(*rows, strict=True) if rows else []):
-        types = set(map(type, values))
-        if types <= {str}:
-            text: Sequence[str | None] = values
-        else:
-            text = _column_texts(values)
-            code_by_type = {t: _KIND_CODES[_kind_of_type(t)] for t in types}
-            codes = np.fromiter(map(code_by_type.__getitem__, map(type, values)), np.int8)
-            kinds[f"k{index}"] = arrow.codes_to_strings(codes, b"nd")
-        raw[f"c{index}"] = arrow.strings(text, empty_is_null=True)  # empty cell → NULL
+        text = arrow.text_strings(values, empty_is_null=True)  # empty cell → NULL
+        if text is None:  # a number, a date …
+            text, kinds[f"k{index}"] = _mixed_column(values)
+        raw[f"c{index}"] = text
     return raw, kinds
 
 

@@ -3,7 +3,9 @@ source file.
 
 Why one generated statement per file: DuckDB evaluates it over whole columns in parallel, so a
 million-row roster is typed without a Python loop, and the same generator serves all four
-sources from the contract tables in `ingest.spec`.
+sources from the contract tables in `ingest.spec`. The statement reads its source once (the
+file's Arrow data can then be streamed and freed as it is read, `ingest.read.SourceTable.stream`)
+and keeps the cells of the rows with a row error, `cells`, for the quarantine.
 
 Row classes (rows below the header row, up to the last non-blank row; trailing blank rows —
 e.g. formatted but empty rows at the bottom of a sheet — are not rows anyone sees as data):
@@ -41,6 +43,7 @@ from ingest.normalise import (
     lit,
     month_precision_sql,
     number_sql,
+    one_of_sql,
     totals_sql,
 )
 from ingest.read import SourceTable
@@ -70,10 +73,9 @@ def _field_errors(source: str, f: Field, cell: Cell, value: str) -> list[str]:
     if f.required and not (source == "roster" and f.column == "name"):  # own rule (身份证号)
         errors.append(f"case when {x} is null then {label} || ': required value missing' end")
     if f.kind == "enum":
-        allowed = "[" + ", ".join(lit(v) for v in f.values) + "]"
         expected = lit(" (expected " + " / ".join(f.values) + ")")
         errors.append(
-            f"case when {x} is not null and not list_contains({allowed}, {x}) "
+            f"case when {x} is not null and not {one_of_sql(x, f.values)} "
             f"then {label} || ': unknown value ' || {shown} || {expected} end"
         )
     elif f.kind == "date":
@@ -168,14 +170,12 @@ def _rule_errors(spec: SourceSpec, present: dict[str, Cell]) -> list[str]:
             f"case when {x('institution_code')} is null and {x('institution_name')} is null "
             "then '机构编码 / 机构名称: both blank (one of them identifies the institution)' end"
         )
-        quota = "[" + ", ".join(lit(k) for k in QUOTA_KINDS) + "]"
-        leaders = "[" + ", ".join(lit(k) for k in LEADERSHIP_KINDS) + "]"
         errors.append(
-            f"case when v_item = '编制' and list_contains({leaders}, v_kind) "
+            f"case when v_item = '编制' and {one_of_sql('v_kind', LEADERSHIP_KINDS)} "
             "then '类别: \"' || v_kind || '\" is not a kind of 编制 (expected "
             + " / ".join(QUOTA_KINDS)
             + ")' "
-            f"when v_item = '领导职数' and list_contains({quota}, v_kind) "
+            f"when v_item = '领导职数' and {one_of_sql('v_kind', QUOTA_KINDS)} "
             "then '类别: \"' || v_kind || '\" is not a kind of 领导职数 (expected "
             + " / ".join(LEADERSHIP_KINDS)
             + ")' end"
@@ -225,7 +225,8 @@ def _duplicate_rule(spec: SourceSpec) -> tuple[str, str, str] | None:
 
 def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str) -> str:
     """`create temp table <out>`: rn, is_blank, is_totals, is_data, reason, v_<column>…
-    (plus v_uscc_valid / v_id_problem / v_person_key where the source has them).
+    (plus v_uscc_valid / v_id_problem / v_person_key where the source has them), and `cells`:
+    the raw cells (VARCHAR[], one per file column) of a row with a row error, else NULL.
 
     The roster's person_key binds the HMAC pads as parameters `$ipad` / `$opad`.
     """
@@ -293,6 +294,12 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
             "v_id_number", "id_damaged", "id_shape", birth, birth_month, gender
         )
         final_extra = f", {problem} as v_id_problem"
+    # reason (below) is not NULL exactly when base_reason or dup_reason is not (both are
+    # NULL or non-empty)
+    cells = (
+        "case when is_data and (base_reason is not null or dup_reason is not null) "
+        f"then [{', '.join(raw_cols)}]::varchar[] end as cells"
+    )
     sql = f"""
 create or replace temp table {out} as
 with src as (
@@ -319,7 +326,7 @@ flagged as (
 )
 select rn, is_blank, is_totals, is_data,
     nullif(concat_ws('; ', base_reason, dup_reason), '') as reason,
-    {", ".join(_output_columns(spec))}
+    {", ".join(_output_columns(spec))}, {cells}
 from flagged
 """
     return sql
