@@ -11,11 +11,11 @@ Why this order and shape:
   the profile it was parsed with, and the profile holds the build file's path, so a new path per
   run would force a full dbt parse that no real night pays (the worker records the parse mode);
 - every measured thing is a fresh subprocess (bench.worker), timed from spawn to exit. Its
-  peak RSS is the larger of the kernel's wait4(2) figure (the child's own rusage, not the
-  cumulative RUSAGE_CHILDREN maximum that would carry the largest earlier child into later
-  numbers) and the peak of the *sum* over the child's process tree, sampled from /proc every
-  50 ms: the nightly job runs its data-quality suites in a worker process of its own, and
-  wait4 reports the largest single process, not what the night holds at once.
+  peak RSS is the peak of the *sum* of resident memory over the child's process tree, sampled
+  from /proc every 50 ms: the nightly job runs its data-quality suites in a worker process of
+  its own, so no single process holds what the night holds. Not wait4(2)'s ru_maxrss: Linux
+  carries the forking parent's high-water mark across exec into the child's figure (a child
+  running /bin/true from this harness "peaked" at 1.5 GB), and it reports one process only.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def child_env() -> dict[str, str]:
 def run_measured(
     argv: list[str], log_dir: Path, name: str, timeout: float, result_file: Path | None = None
 ) -> Measured:
-    """Run `argv` in a fresh process; wall time, peak RSS (wait4) and the worker's JSON."""
+    """Run `argv` in a fresh process; wall time, peak RSS (process tree) and its JSON."""
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     if result_file is not None:
@@ -120,7 +120,7 @@ def run_measured(
     tail = ""
     if proc.returncode:
         tail = err_path.read_text("utf-8", errors="replace")[-2000:]
-    peak = max(usage.ru_maxrss / 1024.0, sampler.peak_kib / 1024.0)
+    peak = sampler.peak_kib / 1024.0 or usage.ru_maxrss / 1024.0  # a child too short to sample
     return Measured(wall, peak, proc.returncode, payload, tail, load)
 
 
