@@ -49,7 +49,12 @@ def run_pipeline_captured(argv: list[str]) -> tuple[int, Any]:
     `execute_nightly` returns only the outcome; to read the step durations we wrap
     `orchestration.execute.outcome_of`, which it calls with the ExecuteInProcessResult. Nothing
     else of the run changes. (A public `step_timings` there would make this wrapper unnecessary.)
+    The wrapping imports Dagster, so the data-quality worker is started first, where `bianzhi
+    run` starts it (before its Dagster import); the command's own `prestart` is then a no-op.
     """
+    from expectations.worker import prestart
+
+    prestart()
     import orchestration.assets as assets
     import orchestration.execute as execute
     from orchestration.cli import main
