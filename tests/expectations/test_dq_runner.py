@@ -8,31 +8,16 @@ would publish unchecked data), and configuration must be able to switch a check 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from dq_fixtures import FIRST, SECOND, build_warehouse
+from dq_fixtures import FIRST, SECOND
 
 import expectations.runner as runner
 from expectations import run_suites
 from expectations.config import DEFAULT_CONFIG_PATH
-
-
-@pytest.fixture(scope="module")
-def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A correct two-batch county, built once for the module (tests copy it)."""
-    return build_warehouse(tmp_path_factory.mktemp("dq_runner") / "clean.duckdb")
-
-
-@pytest.fixture()
-def build(clean_warehouse: Path, tmp_path: Path) -> Path:
-    """A private copy of the clean county (the run writes audit.dq_results into it)."""
-    db = tmp_path / "warehouse.duckdb.build"
-    shutil.copyfile(clean_warehouse, db)
-    return db
 
 
 def _dq_rows(db: Path) -> list[tuple]:

@@ -16,25 +16,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dq_fixtures import build_warehouse
 
 import expectations.worker as worker_module
 from expectations import run_suites
 from expectations.worker import SuiteWorker, WorkerGoneError, adopt_or_start, prestart
 
 SUITES = ["raw_townships", "load_report", "marts_townships"]
-
-
-@pytest.fixture(scope="module")
-def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_warehouse(tmp_path_factory.mktemp("dq_worker") / "clean.duckdb")
-
-
-@pytest.fixture()
-def build(clean_warehouse: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "warehouse.duckdb.build"
-    shutil.copyfile(clean_warehouse, db)
-    return db
 
 
 def _comparable(results: list) -> list[tuple]:

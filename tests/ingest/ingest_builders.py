@@ -363,3 +363,15 @@ def accounting_holds(con: duckdb.DuckDBPyConnection) -> bool:
         """,
     )
     return bad == 0 and mismatched == 0
+
+
+#: Every table ingest writes: what "the load did not change" compares.
+LOADED_TABLES = [
+    "raw.townships",
+    "raw.institutions",
+    "raw.quota_grants",
+    "raw.roster",
+    "audit.batches",
+    "audit.load_report",
+    "audit.quarantine",
+]

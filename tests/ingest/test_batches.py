@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from ingest_builders import (
+    LOADED_TABLES,
     ROSTER_HEADER,
     TOWNSHIP_HEADER,
     Batch,
@@ -21,15 +22,7 @@ from ingest_builders import (
 
 from ingest import BatchOrderError, UnreadableSourceError, load_landing
 
-TABLES = [
-    "raw.townships",
-    "raw.institutions",
-    "raw.quota_grants",
-    "raw.roster",
-    "audit.batches",
-    "audit.load_report",
-    "audit.quarantine",
-]
+TABLES = LOADED_TABLES
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:

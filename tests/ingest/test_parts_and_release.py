@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from ingest_builders import (
+    LOADED_TABLES,
     ROSTER_HEADER,
     TOWNSHIP_HEADER,
     TOWNSHIP_ROWS,
@@ -38,15 +39,7 @@ from ingest.identity import id_shape
 from ingest.normalise import one_of_sql
 from ingest.read import _cell_kind, _cell_text, batch_rows, cells_to_arrow
 
-TABLES = [
-    "raw.townships",
-    "raw.institutions",
-    "raw.quota_grants",
-    "raw.roster",
-    "audit.batches",
-    "audit.load_report",
-    "audit.quarantine",
-]
+TABLES = LOADED_TABLES
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
