@@ -16,7 +16,16 @@ from demo import pools
 from demo.county import County, build_bulk_structure, build_county_core
 from demo.idnum import uscc
 from demo.ledger import events, targets
-from demo.people import ROSTER_COLUMNS, IdAllocator, as_object, bulk_batches, make_context
+from demo.people import (
+    ROSTER_COLUMNS,
+    IdAllocator,
+    as_object,
+    bulk_batches,
+    categorical,
+    category,
+    concat_rosters,
+    make_context,
+)
 from demo.planted import (
     EXCEL_DAMAGED,
     PlantedCase,
@@ -419,39 +428,41 @@ def spaced(name: str) -> str:
 def roster_mess(m: Mess, aliases: dict[str, list[str]]) -> None:
     frame = m.sheet.frame
     assert frame is not None
-    bulk = np.flatnonzero(frame["_origin"].to_numpy() == "bulk")
+    # cells are read one at a time (.iat): whole roster columns as Python objects are GBs at XL
+    bulk = np.flatnonzero((frame["_origin"] == "bulk").to_numpy())
     k = int(np.clip(len(bulk) // 150, 3, 400))
-    ids = frame["id_number"].to_numpy()
+    ids = frame["id_number"]
     # planted identity cells
-    for r in np.flatnonzero(frame["_id_cell"].to_numpy() != ""):
-        cell = frame["_id_cell"].iat[r]
+    id_cells = frame["_id_cell"]
+    for r in np.flatnonzero((id_cells != "").to_numpy()):
+        cell = id_cells.iat[r]
         if cell == EXCEL_DAMAGED:
-            m.set(r, "id_number", float(int(ids[r])) if m.fmt == "xlsx" else ids[r])
+            m.set(r, "id_number", float(int(ids.iat[r])) if m.fmt == "xlsx" else ids.iat[r])
             m.tag("id_excel_numeric" if m.fmt == "xlsx" else "id_excel_plain_integer")
         else:
             m.set(r, "id_number", cell)
             m.tag("id_planted_text")
     for r in m.sample(bulk, k):
-        m.set(r, "id_number", str(ids[r]).translate(FULLWIDTH))
+        m.set(r, "id_number", str(ids.iat[r]).translate(FULLWIDTH))
         m.tag("id_fullwidth")
-    with_x = bulk[np.char.endswith(ids[bulk].astype(str), "X")]
+    with_x = bulk[ids.str.endswith("X").to_numpy(dtype=bool, na_value=False)[bulk]]
     for r in m.sample(with_x, k):
-        m.set(r, "id_number", str(ids[r])[:-1] + "x")
+        m.set(r, "id_number", str(ids.iat[r])[:-1] + "x")
         m.tag("id_lowercase_x")
-    names = frame["name"].to_numpy()
+    names = frame["name"]
     pads = ["\u3000{}", "{} ", " {}\u3000", "{}\u3000"]
     for j, r in enumerate(m.sample(bulk, k)):
-        m.set(r, "name", pads[j % len(pads)].format(names[r]))
+        m.set(r, "name", pads[j % len(pads)].format(names.iat[r]))
         m.tag("name_padding")
     if "slot_code" in m.col:
-        slot = frame["_slot"].to_numpy()
-        slot_names = frame["slot_name"].to_numpy()
+        slot = frame["_slot"]
+        slot_names = frame["slot_name"]
         for j, r in enumerate(m.sample(bulk, 3 * k)):
             m.set(r, "slot_code", "")
             m.tag("slot_by_name_only")
-            name = str(slot_names[r])
-            if j % 3 == 0 and aliases.get(slot[r]):
-                m.set(r, "slot_name", aliases[slot[r]][0])
+            name = str(slot_names.iat[r])
+            if j % 3 == 0 and aliases.get(slot.iat[r]):
+                m.set(r, "slot_name", aliases[slot.iat[r]][0])
                 m.tag("slot_alias_name")
             elif j % 3 == 1:
                 if any(ch.isdigit() for ch in name):
@@ -569,7 +580,7 @@ def _extras_roster(
     extras: dict[int, list[tuple[str, list[object]]]] = {}
     if n == 0:
         return {n: [("totals", ["合计", None, "共0人"])]}
-    slot = frame["_slot"].to_numpy()
+    slot = _keys(frame["_slot"])
     change = np.flatnonzero(slot[1:] != slot[:-1])
     first_group_end = int(change[0]) + 1 if len(change) else n
     sub = first_group_end
@@ -582,6 +593,13 @@ def _extras_roster(
         extras.setdefault(max(1, n // 2), []).append(("blank", ["", "\u3000", "  "]))
     extras.setdefault(n, []).append(("totals", ["合计", None, f"共{n}人"]))
     return extras
+
+
+def _keys(s: pd.Series) -> np.ndarray:
+    """Integers equal where the values are equal: a categorical's codes, else factorized."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy()
+    return pd.factorize(s)[0]
 
 
 @dataclass
@@ -630,10 +648,12 @@ def build(seed: int = 20261120, people: int = 3000, batches: int = 3) -> Built:
     ctx = make_context(inst_df, dates)
     bulk = bulk_batches(ctx, n_bulk, dates, r_bulk, IdAllocator())
     rosters = []
+    no_cell = category([""])
     for k in range(len(dates)):
-        b = bulk[k].drop(columns=["_inst"]).assign(_id_cell="")
+        b = bulk[k].drop(columns=["_inst"])
+        b["_id_cell"] = categorical(np.zeros(len(b), dtype=np.int8), no_cell)
         bulk[k] = None  # type: ignore[call-overload]  # free as we go (millions of rows)
-        rosters.append(pd.concat([b, planted[k]], ignore_index=True))
+        rosters.append(concat_rosters([b, planted[k]]))
         del b
 
     # -- ledger: derived from the rosters of all batches
@@ -676,6 +696,11 @@ def generate(
     aliases = {i.code: i.aliases for i in county.insts if i.aliases}
     town_names = {t.code: t.name for t in county.towns}
     plans = plan_files(fmt, dates, max(len(r) for r in built.rosters))
+    counts = _counts(built)
+    # From here the rosters are generate()'s own, and each is dropped once its file is written
+    # (the roster is nearly all of the memory; at XL, holding written ones would double it).
+    pending = dict(enumerate(built.rosters))
+    built.rosters = []
     summary_files: list[FileSummary] = []
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=_ensure(out_dir)))
     try:
@@ -683,7 +708,11 @@ def generate(
             folder = tmp / d.isoformat()
             folder.mkdir()
             for fp in plan:
-                sheets, data_sheet, mess_tags = _sheets_for(fp, k, d, built, aliases, town_names)
+                roster = pending.pop(k) if fp.source == "roster" else None
+                sheets, data_sheet, mess_tags = _sheets_for(
+                    fp, k, d, built, roster, aliases, town_names
+                )
+                del roster
                 path = folder / fp.name
                 if fp.fmt == "xlsx":
                     written = write_xlsx(path, sheets, data_sheet)
@@ -692,6 +721,7 @@ def generate(
                 summary_files.append(
                     _file_summary(fp, d, path, sheets, data_sheet, written, mess_tags)
                 )
+                del sheets
         for d in dates:
             target = out_dir / d.isoformat()
             if target.exists():
@@ -700,18 +730,7 @@ def generate(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    summary = _summary(
-        seed,
-        people,
-        fmt,
-        dates,
-        plans,
-        summary_files,
-        planter,
-        built.rosters,
-        built.institutions,
-        county,
-    )
+    summary = _summary(seed, people, fmt, dates, plans, summary_files, planter, counts)
     if summary_path is not None:
         Path(summary_path).write_text(summary.to_json(), encoding="utf-8")
     return summary
@@ -727,9 +746,13 @@ def _sheets_for(
     k: int,
     d: date,
     built: Built,
+    roster: pd.DataFrame | None,
     aliases: dict[str, list[str]],
     town_names: dict[str, str],
 ) -> tuple[list[Sheet], str, list[str]]:
+    """The sheets of one file (the data sheet and any others), its data sheet's name and its
+    mess tags. `roster` is batch k's roster for a roster file (the caller hands it over, so it
+    is freed once reordered into the sheet's frame)."""
     county, inst_df, rng = built.county, built.institutions, built.mess_rng
     cols = COLS[fp.source](fp.variant)
     sheet = Sheet(name="", cols=cols)
@@ -842,8 +865,9 @@ def _sheets_for(
         grants_mess(m, aliases)
         sheets = [sheet]
     else:
-        roster = built.rosters[k]
-        frame = _interleave_in_place(roster, roster["_origin"].to_numpy() == "bulk", rng)
+        assert roster is not None
+        frame = _interleave_in_place(roster, (roster["_origin"] == "bulk").to_numpy(), rng)
+        del roster
         sheet.frame = frame
         seq_first = cols[0].kind == "seq"
         sheet.extra_rows = _extras_roster(frame, fp.fmt, seq_first)
@@ -968,6 +992,19 @@ def _file_summary(
     )
 
 
+def _counts(built: Built) -> dict[str, object]:
+    """The summary's counts, taken before generate() releases the rosters."""
+    pairs = list(zip(built.dates, built.rosters, strict=True))
+    return {
+        "townships": len(built.county.towns),
+        "institutions": len(built.institutions),
+        "roster_rows": {d.isoformat(): int((r["_error"] == "").sum()) for d, r in pairs},
+        "planted_roster_rows": {
+            d.isoformat(): int((r["_origin"] == "planted").sum()) for d, r in pairs
+        },
+    }
+
+
 def _summary(
     seed: int,
     people: int,
@@ -976,9 +1013,7 @@ def _summary(
     plans: list[list[FilePlan]],
     files: list[FileSummary],
     planter: Planter,
-    rosters: list[pd.DataFrame],
-    inst_df: pd.DataFrame,
-    county: County,
+    counts: dict[str, object],
 ) -> DemoSummary:
     p = planter
     planted: dict[str, list[PlantedCase]] = {code: [] for code in RULE_CODES}
@@ -1017,18 +1052,6 @@ def _summary(
         d.isoformat(): [f.source for f in plan] for d, plan in zip(dates, plans, strict=True)
     }
     omitted = {d: [s for s in SOURCES if s not in srcs] for d, srcs in by_batch.items()}
-    counts = {
-        "townships": len(county.towns),
-        "institutions": len(inst_df),
-        "roster_rows": {
-            d.isoformat(): int((r["_error"] == "").sum())
-            for d, r in zip(dates, rosters, strict=True)
-        },
-        "planted_roster_rows": {
-            d.isoformat(): int((r["_origin"] == "planted").sum())
-            for d, r in zip(dates, rosters, strict=True)
-        },
-    }
     notes = [
         "planted[rule] lists expected findings with the batch dates where each holds; "
         "near_misses[rule] lists cases that must not fire in the listed batches.",

@@ -4,18 +4,27 @@ The bulk is deliberately clean: categories match quota types and institutions, l
 within a quarter of an institution's staff (so no leader ratio comes near 0.35), nobody is near
 retirement, identity numbers are valid and unique. Every finding on the demo should come from
 the planted part, except VACANT (grants leave some vacancy on purpose).
+
+Memory: a county of 20 million people has to fit on an ordinary machine, so the roster is kept
+compact. Text that repeats (categories, titles, unit codes and names, even people's names, which
+come from a finite pool) is a pandas categorical of small integer codes, and identity numbers
+are one Arrow string column: about 100 bytes a person, where Python str objects took ~900.
+Codes are computed directly, never from arrays of Python strings.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from demo import pools
-from demo.idnum import ric_from_prefix, ric_prefix
+from demo.idnum import ric_bytes_from_prefix, ric_prefix
 
 ROSTER_COLUMNS = [
     "id_number",
@@ -51,10 +60,75 @@ def as_object(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype(conv) if conv else df
 
 
-def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in columns.items()}
+# pandas' own text type (Arrow-backed, NaN for missing): what a text column becomes anyway.
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def category(values: Iterable[object]) -> pd.CategoricalDtype:
+    """A categorical type over the given values, kept as Python objects (not Arrow strings) so
+    that two types built from the same values are equal and concatenation keeps them."""
+    return pd.CategoricalDtype(pd.Index(list(dict.fromkeys(values)), dtype=object))
+
+
+def categorical(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """A categorical column from integer codes (-1 = missing)."""
+    return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+def code_of(dtype: pd.CategoricalDtype, values: Iterable[object]) -> np.ndarray:
+    """The codes of the given values in a categorical type (-1 where absent)."""
+    return dtype.categories.get_indexer(list(values))
+
+
+def fixed_strings(values: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """A numpy fixed-width ASCII array (e.g. S18) as an Arrow string column, without a Python
+    object per value: the bytes are the Arrow data buffer as they are."""
+    width = values.dtype.itemsize
+    n = len(values)
+    offsets = np.arange(0, width * (n + 1), width, dtype=np.int64) if n else np.zeros(1, np.int64)
+    data = np.ascontiguousarray(values)
+    arr = pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+    return pd.array(arr, dtype=STR)
+
+
+def concat_rosters(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """pd.concat that keeps the first frame's compact column types.
+
+    A categorical concatenated with a column of another type (or of other categories) would
+    fall back to Python objects, so the values the other frames add are appended to the first
+    frame's categories (its codes stay as they are, no recoding of millions of rows) and every
+    other column is cast to the first frame's type. The frames passed in are not modified."""
+    first = frames[0]
+    out = [f.copy(deep=False) for f in frames]
+    for col, dtype in first.dtypes.items():
+        if not isinstance(dtype, pd.CategoricalDtype):
+            for f in out[1:]:
+                if f[col].dtype != dtype:
+                    f[col] = f[col].astype(dtype)
+            continue
+        known = dtype.categories
+        added: list[object] = []
+        for f in frames[1:]:
+            s = f[col]
+            seen = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else s.dropna()
+            new = pd.unique(np.asarray(seen, dtype=object))
+            added.extend(v for v in new[known.get_indexer(new) < 0] if v not in added)
+        united = dtype
+        if added:
+            united = pd.CategoricalDtype(
+                pd.Index(np.concatenate([known.to_numpy(dtype=object), added]), dtype=object)
+            )
+            out[0][col] = categorical(first[col].cat.codes.to_numpy(), united)
+        for f in out[1:]:
+            if f[col].dtype is not united:
+                f[col] = pd.Categorical(np.asarray(f[col], dtype=object), dtype=united)
+    return pd.concat(out, ignore_index=True)
+
+
+def _frame(columns: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame(columns, copy=False)
 
 
 def head_titles(name: str, kind: str) -> tuple[str, str, str]:
@@ -94,6 +168,7 @@ class BulkContext:
     last_date: np.datetime64
     first_date: np.datetime64
     codes: dict[str, np.ndarray]
+    types: dict[str, pd.CategoricalDtype]  # categorical type of each text column of the bulk
 
 
 def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
@@ -117,6 +192,16 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
     offices = offices.reset_index(drop=True)
     count = np.bincount(offices["_parent_id"].to_numpy(), minlength=len(elig))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    codes = institution_codes(elig)
+    types = bulk_types(elig, offices)
+    # per institution: codes of its leaders' titles and grades
+    heads = [head_titles(nm, k) for nm, k in zip(elig["name"], elig["kind"], strict=True)]
+    for j, key in enumerate(["title_zheng", "title_zheng2", "title_fu"]):
+        codes[key] = code_of(types["title"], (t[j] for t in heads))
+    rank = elig["rank"].to_numpy(dtype=object)
+    codes["grade_zheng"] = code_of(types["grade"], np.where(rank == "未定级", "无", rank))
+    codes["grade_fu"] = code_of(types["grade"], (RANK_BELOW.get(r) for r in rank))
+    codes["zheng_ke"] = rank == "正科级"
     return BulkContext(
         elig,
         w / w.sum() if len(w) else w,
@@ -125,22 +210,58 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
         count,
         last,
         first,
-        institution_codes(elig),
+        codes,
+        types,
     )
 
 
+def bulk_types(elig: pd.DataFrame, offices: pd.DataFrame) -> dict[str, pd.CategoricalDtype]:
+    """The categorical type of every text column of the bulk. Unit columns index the eligible
+    institutions (code = bulk inst id) and offices ("" first, then office row + 1)."""
+    unit_code = category(elig["institution_code"])
+    heads = [head_titles(nm, k) for nm, k in zip(elig["name"], elig["kind"], strict=True)]
+    staff_titles = [t for pool in pools.TITLES_STAFF.values() for t in pool]
+    return {
+        "name": name_type(),
+        "gender": category(GENDERS),
+        "person_category": category(CATEGORIES),
+        "quota_type": category(QUOTAS),
+        "slot_code": unit_code,
+        "slot_name": category(elig["name"]),
+        "work_code": category(["", *offices["institution_code"]]),
+        "work_name": category(["", *offices["name"]]),
+        "title": category([*staff_titles, *(t for h in heads for t in h), HEAD_OF_OFFICE]),
+        "leadership": category(LEADERSHIP),
+        "grade": category([*GRADES, *elig["rank"]]),
+        "post_type": category(POSTS),
+        "status": category(STATUSES),
+        "education": category(pools.EDUCATION),
+        "_slot": unit_code,
+        "_work": unit_code,
+        "_origin": category(["bulk"]),
+        "_error": category([""]),
+        "_id_cell": category([""]),
+    }
+
+
+@functools.cache
+def name_type() -> pd.CategoricalDtype:
+    """Every name the bulk can draw: surname + given character, then the same followed by each
+    second given character. A name's code is computed from its draws (see `_names`)."""
+    given = pools.GIVEN_CHARS
+    names = [n for s in pools.SURNAMES for a in given for n in (s + a, *(s + a + b for b in given))]
+    return category(names)
+
+
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Codes of n names in `name_type()`: surname, one or two given characters."""
     sw = 1.0 / (np.arange(len(pools.SURNAMES)) + 6.0)
-    sur = np.array(pools.SURNAMES)[rng.choice(len(pools.SURNAMES), size=n, p=sw / sw.sum())]
-    given = np.array(pools.GIVEN_CHARS)
-    g1 = given[rng.integers(0, len(given), size=n)]
-    g2 = given[rng.integers(0, len(given), size=n)]
+    sur = rng.choice(len(pools.SURNAMES), size=n, p=sw / sw.sum())
+    g = len(pools.GIVEN_CHARS)
+    g1 = rng.integers(0, g, size=n)
+    g2 = rng.integers(0, g, size=n)
     two = rng.random(n) < 0.7
-    return np.where(two, np.char.add(np.char.add(sur, g1), g2), np.char.add(sur, g1))
-
-
-def _pick(rng: np.random.Generator, values: list[str], probs: list[float], n: int) -> np.ndarray:
-    return np.array(values, dtype=object)[rng.choice(len(values), size=n, p=probs)]
+    return (sur * g + g1) * (g + 1) + np.where(two, g2 + 1, 0)
 
 
 def _dates_between(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -185,16 +306,21 @@ class IdAllocator:
         else:  # pragma: no cover - never needed in practice
             raise RuntimeError("could not allocate unique identity numbers")
         self.used = np.sort(np.concatenate([self.used, prefix]))
-        return ric_from_prefix(prefix)
+        return ric_bytes_from_prefix(prefix)
 
 
 FLAVOURS = ["admin", "zf", "cangong", "shiye"]
-CATEGORIES = np.array(
-    ["公务员", "公务员", "参公人员", "事业人员", "工勤人员", "编外人员"], dtype=object
-)
-QUOTAS = np.array(
-    ["行政编制", "政法专项编制", "事业编制", "事业编制", "工勤编制", "无"], dtype=object
-)
+# person category and quota type by category index: the four flavours, then worker and extra
+CATEGORY_OF = ["公务员", "公务员", "参公人员", "事业人员", "工勤人员", "编外人员"]
+QUOTA_OF = ["行政编制", "政法专项编制", "事业编制", "事业编制", "工勤编制", "无"]
+CATEGORIES = list(dict.fromkeys(CATEGORY_OF))
+QUOTAS = list(dict.fromkeys(QUOTA_OF))
+GENDERS = ["男", "女"]
+POSTS = ["管理岗位", "专业技术岗位", "工勤技能岗位"]
+STATUSES = ["在岗", "病休", "脱产学习", "挂职", "离岗待退"]
+LEADERSHIP = ["无", "正职", "内设机构正职", "副职"]
+GRADES = ["无", "股级", *RANK_BELOW]
+HEAD_OF_OFFICE = "办公室主任"
 TITLE_GROUPS = ["admin", "zf", "cangong", "shiye", "gov", "hospital", "school", "worker", "extra"]
 EDUCATION_BY_CATEGORY = [  # rows follow CATEGORIES
     [0.1, 0.7, 0.18, 0.02, 0.0],
@@ -237,35 +363,38 @@ def make_people(
     since_hi: np.datetime64,
     pid_start: int,
 ) -> pd.DataFrame:
-    """People (non-leaders) for the given bulk institution ids, all columns filled."""
+    """People (non-leaders) for the given bulk institution ids, all columns filled.
+
+    Text columns are built as category codes (small integers) and every n-sized temporary is
+    dropped once used: at tens of millions of people each one is hundreds of MB."""
     n = len(inst_id)
-    insts = ctx.insts
-    codes = ctx.codes
+    codes, types = ctx.codes, ctx.types
     flav = codes["flav"][inst_id]
-    names_i = insts["name"].to_numpy(dtype=object)[inst_id]
     u = rng.random(n)
     cadre = u < 0.85
     worker = (u >= 0.85) & (u < 0.90)
     extra = u >= 0.90
-    cat_idx = np.where(cadre, flav, np.where(worker, 4, 5))
-    category = CATEGORIES[cat_idx]
-    quota = QUOTAS[cat_idx]
-    # post type
-    post = np.full(n, "管理岗位", dtype=object)
-    post[(cat_idx == 3) & (rng.random(n) < 0.7)] = "专业技术岗位"
-    post[worker] = "工勤技能岗位"
-    post[extra] = np.where(rng.random(int(extra.sum())) < 0.6, "工勤技能岗位", "专业技术岗位")
+    del u
+    cat_idx = np.where(cadre, flav, np.where(worker, 4, 5)).astype(np.int8)
+    # post type (codes in POSTS)
+    post = np.zeros(n, dtype=np.int8)
+    post[(cat_idx == 3) & (rng.random(n) < 0.7)] = 1
+    post[worker] = 2
+    post[extra] = np.where(rng.random(int(extra.sum())) < 0.6, 2, 1)
     # gender and birth: far enough from retirement at the last batch date
     p_male = np.where(flav == 1, 0.75, np.where(codes["care"][inst_id], 0.4, 0.55))
+    del flav
     male = rng.random(n) < p_male
-    worker_type = worker | (post == "工勤技能岗位")
-    max_age = np.where(male, 58.5, np.where(worker_type, 48.5, 53.5))
-    min_age = np.full(n, 22.0)
+    del p_male
+    max_age = np.where(male, 58.5, np.where(worker | (post == 2), 48.5, 53.5))
+    min_age = 22.0
     if young:
         max_age = np.minimum(max_age, 30.0)
     age_days = (min_age + rng.random(n) * (max_age - min_age)) * 365.25
+    del max_age
     birth = ctx.last_date - age_days.astype(np.int64).astype("timedelta64[D]")
-    id_number = ids.allocate(rng, birth, male)
+    del age_days
+    id_number = fixed_strings(ids.allocate(rng, birth, male))
     # dates
     start_work = birth + ((18 + rng.random(n) * 7) * 365.25).astype(np.int64).astype(
         "timedelta64[D]"
@@ -279,17 +408,19 @@ def make_people(
             work_since + (rng.random(n) * 4 * 365.25).astype(np.int64).astype("timedelta64[D]"),
             since_hi - np.timedelta64(30, "D"),
         )
+    del start_work
     slot_since = np.where(extra, np.datetime64("NaT"), slot_since).astype("datetime64[D]")
-    # status
+    # status (codes in STATUSES)
     age_now = (ctx.last_date - birth).astype(np.int64) / 365.25
-    status = _pick(rng, ["在岗", "病休", "脱产学习", "挂职"], [0.975, 0.01, 0.01, 0.005], n)
-    status[male & (age_now > 57) & (rng.random(n) < 0.3)] = "离岗待退"
-    education = np.empty(n, dtype=object)
+    status = rng.choice(4, size=n, p=[0.975, 0.01, 0.01, 0.005]).astype(np.int8)
+    status[male & (age_now > 57) & (rng.random(n) < 0.3)] = STATUSES.index("离岗待退")
+    del age_now
+    education = np.zeros(n, dtype=np.int8)
     for c, probs in enumerate(EDUCATION_BY_CATEGORY):
         m = cat_idx == c
-        education[m] = _pick(rng, pools.EDUCATION, probs, int(m.sum()))
+        education[m] = rng.choice(len(pools.EDUCATION), size=int(m.sum()), p=probs)
     # titles of non-leaders
-    title = np.empty(n, dtype=object)
+    title = np.zeros(n, dtype=np.int16)
     group = np.where(
         worker,
         TITLE_GROUPS.index("worker"),
@@ -297,37 +428,43 @@ def make_people(
     )
     for g, key in enumerate(TITLE_GROUPS):
         m = group == g
-        pool = pools.TITLES_STAFF[key]
-        title[m] = np.array(pool, dtype=object)[rng.integers(0, len(pool), size=int(m.sum()))]
-    rank = insts["rank"].to_numpy(dtype=object)[inst_id]
-    grade = np.full(n, "无", dtype=object)
-    grade[cadre & (rank == "正科级") & (rng.random(n) < 0.1)] = "股级"
-    code = insts["institution_code"].to_numpy(dtype=object)[inst_id]
+        pool = code_of(types["title"], pools.TITLES_STAFF[key])
+        title[m] = pool[rng.integers(0, len(pool), size=int(m.sum()))]
+    del group, m
+    grade = np.zeros(n, dtype=np.int8)  # 无
+    grade[cadre & codes["zheng_ke"][inst_id] & (rng.random(n) < 0.1)] = code_of(
+        types["grade"], ["股级"]
+    )[0]
+    del cadre, worker
+    cat_code = code_of(types["person_category"], CATEGORY_OF)[cat_idx]
+    quota_code = code_of(types["quota_type"], QUOTA_OF)[cat_idx]
+    del cat_idx
+    nothing = np.zeros(n, dtype=np.int8)  # code 0: "" / 无 / bulk
     return _frame(
         {
-            "id_number": id_number.astype(object),
-            "name": _names(rng, n).astype(object),
-            "gender": np.where(male, "男", "女").astype(object),
+            "id_number": id_number,
+            "name": categorical(_names(rng, n), types["name"]),
+            "gender": categorical(np.where(male, 0, 1), types["gender"]),
             "birth_date": birth,
-            "person_category": category,
-            "quota_type": quota,
-            "slot_code": code,
-            "slot_name": names_i,
-            "work_code": np.full(n, "", dtype=object),
-            "work_name": np.full(n, "", dtype=object),
-            "title": title,
-            "leadership": np.full(n, "无", dtype=object),
-            "grade": grade,
-            "post_type": post,
+            "person_category": categorical(cat_code, types["person_category"]),
+            "quota_type": categorical(quota_code, types["quota_type"]),
+            "slot_code": categorical(inst_id, types["slot_code"]),
+            "slot_name": categorical(inst_id, types["slot_name"]),
+            "work_code": categorical(nothing, types["work_code"]),
+            "work_name": categorical(nothing, types["work_name"]),
+            "title": categorical(title, types["title"]),
+            "leadership": categorical(nothing, types["leadership"]),
+            "grade": categorical(grade, types["grade"]),
+            "post_type": categorical(post, types["post_type"]),
             "slot_since": slot_since,
-            "status": status,
-            "education": education,
+            "status": categorical(status, types["status"]),
+            "education": categorical(education, types["education"]),
             "work_since": work_since.astype("datetime64[D]"),
             "_pid": np.arange(pid_start, pid_start + n),
-            "_slot": code,
-            "_work": code,
-            "_origin": np.full(n, "bulk", dtype=object),
-            "_error": np.full(n, "", dtype=object),
+            "_slot": categorical(inst_id, types["_slot"]),
+            "_work": categorical(inst_id, types["_work"]),
+            "_origin": categorical(nothing, types["_origin"]),
+            "_error": categorical(nothing, types["_error"]),
             "_inst": inst_id,
         }
     )
@@ -335,12 +472,14 @@ def make_people(
 
 def _assign_leaders(ctx: BulkContext, df: pd.DataFrame, rng: np.random.Generator) -> None:
     """Leaders per institution: at most a quarter of its staff, cadres only; office heads of a
-    government work in their office; some other staff of a government work in an office."""
-    insts = ctx.insts
+    government work in their office; some other staff of a government work in an office.
+    Works on category codes (see make_people)."""
+    insts, codes, types = ctx.insts, ctx.codes, ctx.types
     n_inst = len(insts)
+    n = len(df)
     inst_id = df["_inst"].to_numpy()
     cadre = df["person_category"].isin(list(CADRE.values())).to_numpy()
-    staff = np.bincount(inst_id[df["quota_type"].to_numpy() != "无"], minlength=n_inst)
+    staff = np.bincount(inst_id[(df["quota_type"] != "无").to_numpy()], minlength=n_inst)
     n_cadre = np.bincount(inst_id[cadre], minlength=n_inst)
     is_gov = (insts["kind"] == "gov").to_numpy()
     n_off = ctx.office_count
@@ -348,55 +487,58 @@ def _assign_leaders(ctx: BulkContext, df: pd.DataFrame, rng: np.random.Generator
     zheng = np.minimum(np.where(is_gov, 2, 1), lim)
     heads = np.minimum(n_off, lim - zheng)
     fu = np.minimum(np.where(is_gov, 6, 4), lim - zheng - heads)
-    order = np.lexsort((rng.random(len(df)), ~cadre, inst_id))
+    order = np.lexsort((rng.random(n), ~cadre, inst_id))
+    del cadre
     sorted_inst = inst_id[order]
     group_start = np.searchsorted(sorted_inst, np.arange(n_inst))
-    r = np.empty(len(df), dtype=np.int64)
-    r[order] = np.arange(len(df)) - group_start[sorted_inst]
-    z, h, f = zheng[inst_id], heads[inst_id], fu[inst_id]
-    lead = np.full(len(df), "无", dtype=object)
-    lead[r < z] = "正职"
-    is_head = (r >= z) & (r < z + h)
-    lead[is_head] = "内设机构正职"
-    lead[(r >= z + h) & (r < z + h + f)] = "副职"
-    df["leadership"] = lead
-    rank = insts["rank"].to_numpy(dtype=object)[inst_id]
-    grade = df["grade"].to_numpy(dtype=object).copy()
-    grade[lead == "正职"] = np.where(rank[lead == "正职"] == "未定级", "无", rank[lead == "正职"])
-    grade[lead == "副职"] = pd.Series(rank[lead == "副职"]).map(RANK_BELOW).to_numpy(dtype=object)
-    grade[is_head] = "股级"
-    df["grade"] = grade
+    r = np.empty(n, dtype=np.int64)
+    r[order] = np.arange(n) - group_start[sorted_inst]
+    del order, sorted_inst
+    z = zheng[inst_id]
+    zh = z + heads[inst_id]
+    zhf = zh + fu[inst_id]
+    lead = np.zeros(n, dtype=np.int8)  # codes in LEADERSHIP
+    lead[r < z] = 1
+    is_head = (r >= z) & (r < zh)
+    lead[is_head] = 2
+    lead[(r >= zh) & (r < zhf)] = 3
+    del zh, zhf
+    df["leadership"] = categorical(lead, types["leadership"])
+    zheng_m, fu_m = lead == 1, lead == 3
+    grade = df["grade"].cat.codes.to_numpy().copy()
+    grade[zheng_m] = codes["grade_zheng"][inst_id[zheng_m]]
+    grade[fu_m] = codes["grade_fu"][inst_id[fu_m]]
+    grade[is_head] = code_of(types["grade"], ["股级"])[0]
+    df["grade"] = categorical(grade, types["grade"])
     # titles of leaders
-    titles = [head_titles(nm, k) for nm, k in zip(insts["name"], insts["kind"], strict=True)]
-    t_zheng = np.array([t[0] for t in titles], dtype=object)
-    t_zheng2 = np.array([t[1] for t in titles], dtype=object)
-    t_fu = np.array([t[2] for t in titles], dtype=object)
-    title = df["title"].to_numpy(dtype=object).copy()
-    m = lead == "正职"
-    title[m] = t_zheng[inst_id[m]]
-    second = m & (r == 1) & is_gov[inst_id]  # a government's second 正职 is the 镇长/乡长
-    title[second] = t_zheng2[inst_id[second]]
-    title[lead == "副职"] = t_fu[inst_id[lead == "副职"]]
-    title[is_head] = "办公室主任"
-    df["title"] = title
-    df.loc[lead != "无", "post_type"] = "管理岗位"
-    df.loc[lead != "无", "status"] = "在岗"
+    title = df["title"].cat.codes.to_numpy().copy()
+    title[zheng_m] = codes["title_zheng"][inst_id[zheng_m]]
+    second = zheng_m & (r == 1) & is_gov[inst_id]  # a government's second 正职 is the 镇长/乡长
+    title[second] = codes["title_zheng2"][inst_id[second]]
+    title[fu_m] = codes["title_fu"][inst_id[fu_m]]
+    title[is_head] = code_of(types["title"], [HEAD_OF_OFFICE])[0]
+    df["title"] = categorical(title, types["title"])
+    del second, zheng_m, fu_m, grade, title
+    leader = lead != 0
+    post = df["post_type"].cat.codes.to_numpy().copy()
+    post[leader] = POSTS.index("管理岗位")
+    df["post_type"] = categorical(post, types["post_type"])
+    status = df["status"].cat.codes.to_numpy().copy()
+    status[leader] = STATUSES.index("在岗")
+    df["status"] = categorical(status, types["status"])
+    del post, status
     # where people work: office heads in their office, some others in a random office
     k = np.where(is_head, r - z, -1)
+    del r, z
     others = (
-        (lead == "无")
-        & (n_off[inst_id] > 0)
-        & (rng.random(len(df)) < np.where(is_gov[inst_id], 0.45, 0.15))
+        ~leader & (n_off[inst_id] > 0) & (rng.random(n) < np.where(is_gov[inst_id], 0.45, 0.15))
     )
     k[others] = (rng.random(int(others.sum())) * n_off[inst_id[others]]).astype(int)
     has = k >= 0
-    row = ctx.office_start[inst_id[has]] + k[has]
-    work_code = df["work_code"].to_numpy(dtype=object).copy()
-    work_name = df["work_name"].to_numpy(dtype=object).copy()
-    work_code[has] = ctx.offices["institution_code"].to_numpy(dtype=object)[row]
-    work_name[has] = ctx.offices["name"].to_numpy(dtype=object)[row]
-    df["work_code"] = work_code
-    df["work_name"] = work_name
+    work = np.zeros(n, dtype=np.int32)  # 0 = "" (works where their slot is)
+    work[has] = ctx.office_start[inst_id[has]] + k[has] + 1
+    df["work_code"] = categorical(work, types["work_code"])
+    df["work_name"] = categorical(work, types["work_name"])
 
 
 def bulk_batches(
@@ -419,13 +561,13 @@ def bulk_batches(
         k_leave = max(1, round(0.004 * len(prev))) if len(prev) else 0
         k_hire = max(1, round(0.004 * n)) if n else 0
         k_move = max(1, round(0.003 * len(prev))) if len(prev) else 0
-        plain = np.flatnonzero(prev["leadership"].to_numpy() == "无")
+        plain = np.flatnonzero((prev["leadership"] == "无").to_numpy())
         leave = rng.choice(plain, size=min(k_leave, len(plain)), replace=False)
         keep = np.ones(len(prev), dtype=bool)
         keep[leave] = False
         cur = prev[keep].copy()
         movable = np.flatnonzero(
-            (cur["leadership"].to_numpy() == "无") & (cur["quota_type"].to_numpy() != "无")
+            ((cur["leadership"] == "无") & (cur["quota_type"] != "无")).to_numpy()
         )
         move = rng.choice(movable, size=min(k_move, len(movable)), replace=False)
         if len(move):
@@ -470,7 +612,7 @@ def bulk_batches(
             ctx, rng, ids, hire_inst, young=True, since_lo=lo, since_hi=hi, pid_start=next_pid
         )
         next_pid += k_hire
-        cur = pd.concat([cur, hires], ignore_index=True)
+        cur = concat_rosters([cur, hires])
         cur = cur.sort_values(["_inst", "_pid"], kind="stable").reset_index(drop=True)
         out.append(cur)
     return out

@@ -2,14 +2,17 @@
 mixed date styles, totals and blank rows, hidden sheets, GB18030 or UTF-8 with BOM.
 
 Columns are rendered chunk by chunk with numpy (so a csv of millions of rows stays fast); the
-messy cells are a sparse set of per-cell overrides on top of the rendered columns.
+messy cells are a sparse set of per-cell overrides on top of the rendered columns. Nothing the
+size of a whole column is made while writing: a chunk is read from the frame (category codes
+looked up, Arrow text converted, dates cast) only when it is rendered, so a roster of tens of
+millions of rows is written in the memory of one chunk.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +32,9 @@ _CN_MONTHS = np.array([f"年{m}月" for m in range(1, 13)])
 _CN_DAYS = np.array([f"{d}日" for d in range(1, 32)])
 DATE_STYLES = ["iso", "slash", "dot", "compact", "cn", "native", "serial"]
 MONTH_STYLES = ["month_dot", "month_dash", "month_cn"]
+TEXT_KINDS = ("text", "id", "lead")  # a missing value is written as an empty cell
+
+Reader = Callable[[int, int], np.ndarray]  # rows i0:i1 of one column
 
 
 @dataclass
@@ -125,30 +131,47 @@ def render_dates(values: np.ndarray, style: str, fmt: str) -> list[object]:
     return out.tolist()
 
 
-def column_arrays(sheet: Sheet) -> dict[str, np.ndarray]:
-    """Every contract column of the sheet as one numpy array (converted once, not per chunk:
-    pandas keeps text as Arrow strings, whose conversion is the expensive part)."""
+def column_readers(sheet: Sheet) -> dict[str, Reader]:
+    """Every contract column of the sheet as a function reading rows i0:i1 into numpy (object
+    text and numbers, or datetime64[D]). Text keeps pandas' types until read: converting a
+    whole column to Python objects at once would cost 8 bytes a row and a str per row."""
     frame = sheet.frame
     assert frame is not None
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, Reader] = {}
     for c in sheet.cols:
         if c.key and c.key not in out:
-            if c.kind == "date":
-                out[c.key] = pd.to_datetime(frame[c.key]).to_numpy().astype("datetime64[D]")
-            else:
-                arr = frame[c.key].to_numpy(dtype=object)
-                if c.kind in ("text", "id", "lead"):
-                    missing = pd.isna(arr)
-                    if missing.any():
-                        arr = arr.copy()
-                        arr[missing] = ""
-                out[c.key] = arr
+            out[c.key] = _reader(frame[c.key], c.kind)
     return out
 
 
-def render_column(
-    col: Col, arrays: dict[str, np.ndarray], i0: int, i1: int, fmt: str
-) -> list[object]:
+def _reader(s: pd.Series, kind: str) -> Reader:
+    if kind == "date":
+        dates = (s if pd.api.types.is_datetime64_dtype(s.dtype) else pd.to_datetime(s)).to_numpy()
+        return lambda i0, i1: dates[i0:i1].astype("datetime64[D]")
+    text = kind in TEXT_KINDS
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        lookup = np.empty(len(cats) + 1, dtype=object)  # code -1 (missing) reads the last
+        lookup[:-1] = cats.to_numpy(dtype=object)
+        lookup[-1] = "" if text else None
+        codes = s.cat.codes.to_numpy()
+        return lambda i0, i1: lookup[codes[i0:i1]]
+    whole = s.to_numpy() if s.dtype == object else None  # a view, not a copy
+
+    def read(i0: int, i1: int) -> np.ndarray:
+        arr = whole[i0:i1] if whole is not None else s.iloc[i0:i1].to_numpy(dtype=object)
+        if text:
+            missing = pd.isna(arr)
+            if missing.any():
+                arr = arr.copy()
+                arr[missing] = ""
+        return arr
+
+    return read
+
+
+def render_column(col: Col, values: np.ndarray | None, i0: int, i1: int, fmt: str) -> list[object]:
+    """Rows i0:i1 of one column as cells; `values` are those rows of its frame column."""
     n = i1 - i0
     if col.kind == "seq":
         return (
@@ -160,7 +183,7 @@ def render_column(
         if not col.extra:
             return [None if fmt == "xlsx" else ""] * n
         return [col.extra[i % len(col.extra)] for i in range(i0, i1)]
-    values = arrays[col.key][i0:i1]
+    assert values is not None
     if col.kind == "date":
         style = col.style
         if fmt == "csv" and style == "native":
@@ -180,7 +203,7 @@ def render_column(
         return out
     if col.kind == "lead":  # leadership: blank means 无
         return ["" if v == "无" else v for v in values.tolist()]
-    return values.tolist()  # missing text was made "" by column_arrays
+    return values.tolist()  # missing text was made "" by the reader
 
 
 # ---- rows ---------------------------------------------------------------------------------
@@ -195,18 +218,15 @@ def iter_chunks(sheet: Sheet, fmt: str, out: Written) -> Iterator[list[list[obje
     frame = sheet.frame
     assert frame is not None
     n = len(frame)
-    arrays = column_arrays(sheet)
+    readers = column_readers(sheet)
     positions = sorted(sheet.extra_rows)
-    before = np.searchsorted(
-        np.array([p for p in positions for _ in sheet.extra_rows[p]], dtype=np.int64),
-        np.arange(n),
-        side="right",
-    )  # extra rows above each frame row
+    extra_at = np.array([p for p in positions for _ in sheet.extra_rows[p]], dtype=np.int64)
     if "_error" in frame.columns:
-        errors = frame["_error"].to_numpy(dtype=object)
-        for i in np.flatnonzero(errors != ""):
+        errors = frame["_error"]
+        for i in np.flatnonzero((errors != "").to_numpy()):
+            before = int(np.searchsorted(extra_at, i, side="right"))  # extra rows above it
             out.errors.append(
-                {"row_number": int(out.header_row + i + 1 + before[i]), "reason": str(errors[i])}
+                {"row_number": int(out.header_row + i + 1 + before), "reason": str(errors.iat[i])}
             )
     by_chunk: dict[int, list[tuple[int, int, object]]] = {}
     for (r, c), v in sheet.overrides.items():
@@ -225,7 +245,9 @@ def iter_chunks(sheet: Sheet, fmt: str, out: Written) -> Iterator[list[list[obje
 
     for i0 in range(0, n, CHUNK):
         i1 = min(i0 + CHUNK, n)
-        cols = [render_column(c, arrays, i0, i1, fmt) for c in sheet.cols]
+        values = {key: read(i0, i1) for key, read in readers.items()}
+        cols = [render_column(c, values.get(c.key or ""), i0, i1, fmt) for c in sheet.cols]
+        del values
         for r, c, v in by_chunk.get(i0 // CHUNK, []):
             cols[c][r - i0] = v
         cuts = [p for p in positions if i0 <= p < i1]
