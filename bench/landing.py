@@ -15,6 +15,8 @@ import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -67,26 +69,43 @@ def _find_columns(rows: list[list[Any]]) -> tuple[int, int | None, int | None]:
     raise ValueError("no header row with 姓名 in the first 10 rows")
 
 
-def change_rows(rows: list[list[Any]]) -> int:
-    """Change every CHANGE_EVERY-th data row in place; return how many rows changed."""
-    header, status, education = _find_columns(rows)
+def changed_rows(rows: Iterable[list[Any]], counts: dict[str, int]) -> Iterator[list[Any]]:
+    """The rows of a roster sheet, every CHANGE_EVERY-th data row changed (in place), one at a
+    time: at XL the roster has 20 M rows, far too many to hold as Python lists. `counts` gets
+    `rows` (all rows, title and header included) and `changed`."""
+    it = iter(rows)
+    head = list(islice(it, 10))
+    header, status, education = _find_columns(head)
     if status is None and education is None:
         raise ValueError("roster has neither a 在岗状态 nor a 学历 column to change")
-    changed = 0
-    for n, row in enumerate(rows[header + 1 :]):
-        if n % CHANGE_EVERY != CHANGE_EVERY // 2 or not any(c not in (None, "") for c in row):
-            continue
-        col = status if status is not None else education
-        assert col is not None
-        while len(row) <= col:
-            row.append("")
-        if status is not None:
-            row[col] = "在岗" if row[col] == "借调" else "借调"
-        else:
-            current = row[col] if row[col] in EDUCATION_VALUES else EDUCATION_VALUES[0]
-            row[col] = EDUCATION_VALUES[(EDUCATION_VALUES.index(current) + 1) % 5]
-        changed += 1
-    return changed
+    counts.update(rows=header + 1, changed=0)
+    yield from head[: header + 1]
+    for n, row in enumerate(chain(head[header + 1 :], it)):
+        counts["rows"] += 1
+        if n % CHANGE_EVERY == CHANGE_EVERY // 2 and any(c not in (None, "") for c in row):
+            _change(row, status, education)
+            counts["changed"] += 1
+        yield row
+
+
+def _change(row: list[Any], status: int | None, education: int | None) -> None:
+    col = status if status is not None else education
+    assert col is not None
+    while len(row) <= col:
+        row.append("")
+    if status is not None:
+        row[col] = "在岗" if row[col] == "借调" else "借调"
+    else:
+        current = row[col] if row[col] in EDUCATION_VALUES else EDUCATION_VALUES[0]
+        row[col] = EDUCATION_VALUES[(EDUCATION_VALUES.index(current) + 1) % 5]
+
+
+def change_rows(rows: list[list[Any]]) -> int:
+    """Change every CHANGE_EVERY-th data row of `rows` in place; return how many rows changed."""
+    counts: dict[str, int] = {}
+    for _ in changed_rows(rows, counts):
+        pass
+    return counts["changed"]
 
 
 def _csv_encoding(path: Path) -> str:
@@ -103,13 +122,15 @@ def _csv_encoding(path: Path) -> str:
 
 
 def _rewrite_csv(src: Path, dst: Path) -> tuple[int, int]:
+    """Copy a csv roster row by row (streamed: see `changed_rows`)."""
     encoding = _csv_encoding(src)
-    with src.open(encoding=encoding, newline="") as f:
-        rows: list[list[Any]] = list(csv.reader(f))
-    changed = change_rows(rows)
-    with dst.open("w", encoding=encoding, newline="") as f:
-        csv.writer(f).writerows(rows)
-    return len(rows), changed
+    counts: dict[str, int] = {}
+    with (
+        src.open(encoding=encoding, newline="") as f,
+        dst.open("w", encoding=encoding, newline="") as out,
+    ):
+        csv.writer(out).writerows(changed_rows(csv.reader(f), counts))
+    return counts["rows"], counts["changed"]
 
 
 def _roster_sheet(workbook: Any) -> str:

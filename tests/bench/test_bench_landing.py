@@ -38,7 +38,7 @@ def test_csv_roster_keeps_titles_encoding_and_count(tmp_path: Path) -> None:
         w.writerows(_rows(1000))
     info = incremental_landing(landing, tmp_path / "inc")
     assert info["batch"] == "2026-11-21"
-    assert info["changed"] == 1000 // CHANGE_EVERY
+    assert info["changed"] == 1000 // CHANGE_EVERY and info["rows"] == 1002
     new = tmp_path / "inc" / "2026-11-21" / "人员花名册.csv"
     assert sorted(p.name for p in (tmp_path / "inc").iterdir()) == [
         "2026-11-19",
