@@ -42,12 +42,18 @@ from ingest.errors import BatchOrderError, UnreadableSourceError
 from ingest.headers import HeaderMap, find_header
 from ingest.identity import hmac_pads, id_shape
 from ingest.normalise import lit
-from ingest.read import ReadFile, SourceTable, read_file, read_source, register
+from ingest.read import CsvParts, CsvRestart, ReadFile, SourceTable, read_file, register
 from ingest.schema import RAW_COLUMNS, ensure_schema, raw_column_names
-from ingest.spec import SOURCES, SPECS
-from ingest.typed import typed_sql
+from ingest.spec import SOURCES, SPECS, SourceSpec
+from ingest.typed import rows_independent, typed_sql
 
 HEADER_SCAN_ROWS = 100
+#: A csv file of at least this many bytes, of a source whose rows are typed independently of
+#: each other (the roster), is read and typed in parts of PART_ROWS rows (`CsvParts`).
+PART_BYTES = 64 << 20
+PART_ROWS = 256 * 1024
+
+Read = ReadFile | CsvParts
 
 
 @dataclass(frozen=True)
@@ -242,33 +248,55 @@ class PreparedFile:
 @contextlib.contextmanager
 def _read_ahead(
     con: duckdb.DuckDBPyConnection, files: dict[str, Path]
-) -> Iterator[dict[str, Future[ReadFile]]]:
+) -> Iterator[dict[str, Future[Read]]]:
     """Read the batch's files in two worker threads, the largest file first (one worker starts on
     it at once, the other reads the rest in the order the caller types them), while the caller
     types the files already read: reading is mostly calamine's or DuckDB's parse (both release
-    the GIL) and some Python, typing is DuckDB, so they overlap. Each csv is parsed on its own
-    cursor of `con` (a separate client context: cursors are not shared between threads). A read
-    error surfaces when the caller reaches that file, in the usual order; on the way out, reads
-    not started are cancelled and running ones are waited for."""
+    the GIL) and some Python, typing is DuckDB, so they overlap. A file read in parts is only
+    checked (and copied as UTF-8) here; its parts are read while it is typed. Each csv is
+    parsed on its own cursor of `con` (a separate client context: cursors are not shared
+    between threads), which stays open until the caller is done. A read error surfaces when
+    the caller reaches that file, in the usual order; on the way out, reads not started are
+    cancelled, running ones are waited for, and the copies of files the caller did not take
+    (`reads.pop`) are removed."""
     largest = max(files, key=lambda s: _size(files[s]))
     order = [largest] + [s for s in SOURCES if s in files and s != largest]
     cursors: list[duckdb.DuckDBPyConnection] = []
+    reads: dict[str, Future[Read]] = {}
     try:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bianzhi-read") as pool:
-            reads: dict[str, Future[ReadFile]] = {}
             for source in order:
                 cursor = con.cursor()
                 cursors.append(cursor)
                 cursor.execute("set enable_progress_bar = false")
-                reads[source] = pool.submit(read_file, cursor, files[source], SPECS[source])
+                path, spec = files[source], SPECS[source]
+                parts = _part_rows(spec, path)
+                reads[source] = pool.submit(read_file, cursor, path, spec, parts, HEADER_SCAN_ROWS)
             try:
                 yield reads
             finally:
                 for future in reads.values():
                     future.cancel()
     finally:
+        for future in reads.values():  # the pool is shut down: no read is running
+            _close_unused(future)
         for cursor in cursors:
             cursor.close()
+
+
+def _part_rows(spec: SourceSpec, path: Path) -> int | None:
+    """PART_ROWS for a big csv file whose rows may be typed part by part, else None (whole)."""
+    if path.suffix.lower() != ".csv" or not rows_independent(spec):
+        return None
+    return PART_ROWS if _size(path) >= PART_BYTES else None
+
+
+def _close_unused(future: Future[Read]) -> None:
+    """Remove the UTF-8 copy of a file read in parts that was never typed."""
+    if future.done() and not future.cancelled() and future.exception() is None:
+        read = future.result()
+        if isinstance(read, CsvParts):
+            read.close()
 
 
 def _size(path: Path) -> int:
@@ -283,34 +311,34 @@ def _prepare_file(
     source: str,
     path: Path,
     pads: tuple[bytes, bytes],
-    read: Future[ReadFile] | None = None,
+    read: Future[Read],
 ) -> PreparedFile:
-    """Read one source file (or take it from `read`), find its header, type its rows into a
-    temporary table and count them. The file's Arrow table is released before this returns,
-    and a big one while it is typed (`_free_as_typed`)."""
+    """Take one source file from `read`, find its header, type its rows into a temporary table
+    and count them. The file's Arrow data is released before this returns: a big table while
+    it is typed (`_free_as_typed`), a file read in parts part by part (`_type_parts`)."""
     spec = SPECS[source]
     name = f"_ingest_{source}"
     typed = f"{name}_typed"
-    if read is None:
-        table = read_source(con, path, spec, name)
-    else:
-        table = register(con, name, read.result())
-        del read  # the future holds the read file: its table must be freeable while typed
+    got = read.result()
+    del read  # the future holds the read file: its table must be freeable while typed
+    params = {"ipad": pads[0], "opad": pads[1]} if source == "roster" else None
+    label = f"{path.parent.name}/{path.name}"
     try:
-        label = f"{path.parent.name}/{path.name}"
-        if table.sheet is not None:
-            label += f" (sheet {table.sheet})"
-        header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
-        if source == "roster":
-            shapes = id_shape(table.text_column(header.columns["id_number"]))
-            table.add_column("id_shape", shapes)
-            del shapes
-        sql = typed_sql(spec, header, table, typed)
-        big = _free_as_typed(table)
-        con.execute(sql, {"ipad": pads[0], "opad": pads[1]} if source == "roster" else None)
-        table.close()
-        if big:
-            _malloc_trim()
+        if isinstance(got, CsvParts):
+            parts = got
+            del got
+            try:
+                header, width = _type_parts(con, spec, parts, name, typed, label, params)
+            finally:
+                parts.close()
+            sheet, encoding = None, parts.encoding
+        else:
+            table = register(con, name, got)
+            del got
+            sheet, encoding, width = table.sheet, table.encoding, table.width
+            if sheet is not None:
+                label += f" (sheet {sheet})"
+            header = _type_whole(con, spec, table, typed, label, params)
         counts = _fetch_one(
             con,
             f"select count(*), count(*) filter (is_data and reason is null), "
@@ -318,22 +346,101 @@ def _prepare_file(
             f"count(*) filter (is_totals) from {typed}",
         )
         read_, ok, bad, blank, totals = (int(c) for c in counts)
-        keys = _quarantine_keys(con, header, table.width, typed) if bad else None
+        keys = _quarantine_keys(con, header, width, typed) if bad else None
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"drop table if exists {typed}")
-        table.close()
         raise
     return PreparedFile(
-        source,
-        path,
-        header,
-        table.sheet,
-        table.encoding,
-        typed,
-        keys,
-        (read_, ok, bad, blank, totals),
+        source, path, header, sheet, encoding, typed, keys, (read_, ok, bad, blank, totals)
     )
+
+
+def _type_whole(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    table: SourceTable,
+    typed: str,
+    label: str,
+    params: dict[str, bytes] | None,
+) -> HeaderMap:
+    """Type a file read whole into `typed` with one statement; its header. The table is closed
+    (released) when this returns."""
+    try:
+        header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
+        _add_id_shape(spec, header, table)
+        sql = typed_sql(spec, header, table, typed)
+        big = _free_as_typed(table)
+        con.execute(sql, params)
+    finally:
+        table.close()
+    if big:
+        _malloc_trim()
+    return header
+
+
+def _type_parts(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    parts: CsvParts,
+    name: str,
+    typed: str,
+    label: str,
+    params: dict[str, bytes] | None,
+) -> tuple[HeaderMap, int]:
+    """Type a file read in parts into `typed`, one statement per part (the first creates the
+    table, the others append); (header, width). Again from the first part if the read had to
+    restart (`CsvRestart`)."""
+    try:
+        header = _type_each_part(con, spec, parts, name, typed, label, params)
+    except CsvRestart:
+        con.execute(f"drop table if exists {typed}")
+        header = _type_each_part(con, spec, parts, name, typed, label, params)
+    _malloc_trim()  # the parts' Arrow data, see `_free_as_typed`
+    return header, parts.source.width
+
+
+def _type_each_part(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    parts: CsvParts,
+    name: str,
+    typed: str,
+    label: str,
+    params: dict[str, bytes] | None,
+) -> HeaderMap:
+    """The loop of `_type_parts`. The header is found in the first part (at least
+    HEADER_SCAN_ROWS long). Which rows count ends at the file's last non-blank row, known only
+    after the last part: each part is typed to its end and the trailing blank rows are deleted
+    from `typed` afterwards."""
+    header: HeaderMap | None = None
+    last_row = 0  # the last non-blank row so far
+    typed_through = 0  # the last row of the parts typed so far
+    with contextlib.closing(iter(parts)) as each:  # an error stops the reading thread
+        for part in each:
+            last_row = max(last_row, part.last_row)
+            typed_through = part.end_row
+            table = register(con, name, part, through=typed_through)
+            del part
+            try:
+                first = header is None
+                if header is None:
+                    header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
+                _add_id_shape(spec, header, table)
+                con.execute(typed_sql(spec, header, table, typed, append=not first), params)
+            finally:
+                table.close()
+    assert header is not None  # CsvParts gives at least one part
+    if last_row < typed_through:
+        con.execute(f"delete from {typed} where rn > {last_row}")
+    return header
+
+
+def _add_id_shape(spec: SourceSpec, header: HeaderMap, table: SourceTable) -> None:
+    """The roster's identity-number shape column (`ingest.identity.id_shape`)."""
+    if spec.name == "roster":
+        shapes = id_shape(table.text_column(header.columns["id_number"]))
+        table.add_column("id_shape", shapes)
 
 
 def _quarantine_keys(

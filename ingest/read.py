@@ -35,9 +35,11 @@ import datetime as dt
 import gc
 import io
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,6 +86,7 @@ class SourceTable:
     encoding: str | None
     table: pa.Table
     con: duckdb.DuckDBPyConnection
+    #: rows after this row number are not typed (trailing blank rows; a csv part: its last row)
     last_row: int
     #: columns whose normalised text is the raw text (nothing to fold or trim): registered once,
     #: `t{i}` is then an alias of `c{i}` (see `text_sql`) — DuckDB scans half the strings.
@@ -162,12 +165,23 @@ class ReadFile:
     kind_columns: frozenset[int]
     sheet: str | None
     encoding: str | None
+    #: row number of the last row with a non-blank cell (0 when none)
     last_row: int
     same_text: frozenset[int]
+    #: row number of the table's first row (a part of a csv read in parts starts further down)
+    first_row: int = 1
+
+    @property
+    def end_row(self) -> int:
+        """Row number of the table's last row (`first_row - 1` when it has none)."""
+        return self.first_row + self.table.num_rows - 1
 
 
-def register(con: duckdb.DuckDBPyConnection, name: str, read: ReadFile) -> SourceTable:
-    """Register a read file as the relation `name_src` on `con`."""
+def register(
+    con: duckdb.DuckDBPyConnection, name: str, read: ReadFile, through: int | None = None
+) -> SourceTable:
+    """Register a read file as the relation `name_src` on `con`; its rows after row `through`
+    (default: the last non-blank row) are not typed."""
     view = f"{name}_src"
     con.complete()  # DuckDB 2: register refuses while a caller's result is left half-read
     con.register(view, read.table)
@@ -179,7 +193,7 @@ def register(con: duckdb.DuckDBPyConnection, name: str, read: ReadFile) -> Sourc
         read.encoding,
         read.table,
         con,
-        read.last_row,
+        read.last_row if through is None else through,
         read.same_text,
     )
 
@@ -189,20 +203,23 @@ def _assemble(
     kinds: dict[str, pa.Array],
     sheet: str | None,
     encoding: str | None,
+    first_row: int = 1,
 ) -> ReadFile:
-    """Add normalised text columns and row numbers: the table to register."""
+    """Add normalised text columns and row numbers (from `first_row`): the table to register."""
     width = len(raw)
     texts = normalise_columns([raw[f"c{i}"] for i in range(width)])
     rows = len(texts[0]) if texts else 0
-    arrays = {"rn": arrow.numbers(np.arange(1, rows + 1, dtype=np.int32)), **raw}
+    numbers = np.arange(first_row, first_row + rows, dtype=np.int32)
+    arrays = {"rn": arrow.numbers(numbers), **raw}
     same_text = frozenset(i for i, t in enumerate(texts) if t is raw[f"c{i}"])
     arrays.update({f"t{i}": t for i, t in enumerate(texts) if i not in same_text})
     arrays.update(kinds)
     # DuckDB scans a registered Arrow table in parallel by record batch (see batch_rows).
     table = pa.Table.from_batches(pa.table(arrays).to_batches(max_chunksize=batch_rows(rows)))
     kind_columns = frozenset(int(k[1:]) for k in kinds)
-    last_row = _last_non_blank(texts)
-    return ReadFile(table, width, kind_columns, sheet, encoding, last_row, same_text)
+    last = _last_non_blank(texts)
+    last_row = first_row - 1 + last if last else 0
+    return ReadFile(table, width, kind_columns, sheet, encoding, last_row, same_text, first_row)
 
 
 def _last_non_blank(texts: Sequence[pa.Array]) -> int:
@@ -412,26 +429,42 @@ def read_xlsx_file(path: Path, spec: SourceSpec) -> ReadFile:
 
 # ----------------------------------------------------------------------------------------- csv
 
+_BOM = b"\xef\xbb\xbf"
+#: A csv file is scanned, validated and copied in pieces of at least this many bytes, each cut
+#: right after a line break (no UTF-8 or GB18030 character holds the byte 0x0A, so the pieces
+#: decode to the text the whole file decodes to): the whole file is never in memory.
+PIECE_BYTES = 16 << 20
+#: A UTF-8 copy of a file of up to this many bytes goes to /dev/shm when it has room for it;
+#: a bigger one to the default temporary folder (see `_copy_dir`).
+SHM_COPY_MAX_BYTES = 512 << 20
+#: DuckDB's csv read buffer. Its default grows with `max_line_size` (16 MiB here, so that a long
+#: quoted cell still parses): 16 buffers of that were ~0.5 GiB of reader memory at any size of
+#: file, and parsing was slower (L roster 0.9 s → 0.66 s).
+CSV_BUFFER_BYTES = 32 << 20
 
-def decode_csv(data: bytes, file_name: str) -> tuple[str, str]:
-    """The text of a csv file and its encoding: UTF-8 (BOM or not), else GB18030."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise UnreadableSourceError(
-                f"{file_name}: starts with a UTF-8 byte-order mark but is not valid UTF-8 ({exc})"
-            ) from exc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise UnreadableSourceError(
-            f"{file_name}: cannot be decoded as UTF-8 or GB18030 ({exc})"
-        ) from exc
+
+def _bom_error(file_name: str, reason: str) -> UnreadableSourceError:
+    return UnreadableSourceError(
+        f"{file_name}: starts with a UTF-8 byte-order mark but is not valid UTF-8 ({reason})"
+    )
+
+
+def _undecodable(file_name: str, reason: str) -> UnreadableSourceError:
+    return UnreadableSourceError(f"{file_name}: cannot be decoded as UTF-8 or GB18030 ({reason})")
+
+
+def _decode_error(exc: UnicodeDecodeError, offset: int) -> str:
+    """`str(exc)` of a piece's decoding error as decoding the whole text would have put it:
+    positions counted from `offset`, where the piece starts."""
+    start = exc.start + offset
+    if exc.end - exc.start == 1:
+        byte = exc.object[exc.start]
+        return (
+            f"'{exc.encoding}' codec can't decode byte 0x{byte:02x} in position {start}: "
+            f"{exc.reason}"
+        )
+    end = exc.end + offset - 1
+    return f"'{exc.encoding}' codec can't decode bytes in position {start}-{end}: {exc.reason}"
 
 
 def csv_width(sample: str) -> int:
@@ -445,47 +478,81 @@ def csv_width(sample: str) -> int:
     return width
 
 
-def _sample_bytes(data: bytes) -> bytes:
+def _sample_text(path: Path) -> str:
     """The first whole lines of a file (up to 256 KiB; a line break never splits a character
-    in UTF-8 or GB18030)."""
+    in UTF-8 or GB18030), decoded leniently (only to count columns)."""
+    with path.open("rb") as f:
+        data = f.read(_WIDTH_SAMPLE_BYTES + 1)
     sample = data[:_WIDTH_SAMPLE_BYTES]
     if len(data) > len(sample):
         sample = sample[: sample.rfind(b"\n") + 1] or sample
-    return sample
-
-
-def _sample_is_utf8(data: bytes) -> bool:
-    """False when the first lines are no UTF-8 — then the file is not either, and DuckDB's
-    UTF-8 attempt (0.2 s on a 300 MB GB18030 roster before it failed) is skipped."""
-    try:
-        _sample_bytes(data).decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _sample_text(data: bytes) -> str:
-    """The first whole lines of a file, decoded leniently (only to count columns)."""
-    sample = _sample_bytes(data)
     try:
         return sample.decode("utf-8-sig")
     except UnicodeDecodeError:
         return sample.decode("gb18030", errors="replace")
 
 
-def _has_empty_line(data: bytes) -> bool:
-    """An empty line: at the start (after a BOM) or between two line breaks (one regex scan,
-    several times faster than `bytes.find` of the frequent `\\n`)."""
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if data.startswith((b"\n", b"\r\n"), start):
+def _pieces(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of a file in pieces of at least PIECE_BYTES, each cut right after a line
+    break (the last one: the rest of the file)."""
+    offset = 0
+    with path.open("rb") as f:
+        while piece := f.read(PIECE_BYTES):
+            if not piece.endswith(b"\n"):
+                piece += f.readline()
+            yield offset, piece
+            offset += len(piece)
+
+
+def _has_empty_line(piece: bytes, start: int) -> bool:
+    """An empty line in a piece that starts at a line start: at `start` (after a BOM) or
+    between two line breaks (one regex scan, several times faster than `bytes.find` of the
+    frequent `\\n`)."""
+    if piece.startswith((b"\n", b"\r\n"), start):
         return True
-    return _EMPTY_LINE_BYTES.search(data, start) is not None
+    return _EMPTY_LINE_BYTES.search(piece, start) is not None
+
+
+def _text_start(offset: int, piece: bytes) -> int:
+    """Where a piece's text starts: after the BOM of a file's first piece."""
+    return 3 if offset == 0 and piece.startswith(_BOM) else 0
+
+
+def _scan(path: Path) -> tuple[str, bool]:
+    """The encoding of a csv file and whether it has an empty line, in one pass over its pieces.
+
+    `utf-8-sig` (a BOM; the rest must be UTF-8, else the BOM error), `utf-8` when every piece is
+    UTF-8, else `gb18030` — the pass stops at the first piece that is no UTF-8 (for a GB18030
+    file: the first), and the copy decodes the file (`_write_utf8_copy`), so its empty lines
+    are found there (False here). A file of nothing but whitespace is empty."""
+    encoding = "utf-8"
+    empty_lines = False
+    blank = True
+    for offset, piece in _pieces(path):
+        start = _text_start(offset, piece)
+        if start:
+            encoding = "utf-8-sig"
+        blank = blank and _NOT_WHITESPACE.search(piece) is None
+        empty_lines = empty_lines or _has_empty_line(piece, start)
+        try:
+            str(memoryview(piece)[start:], "utf-8")
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8-sig":  # positions as in the text after the BOM
+                raise _bom_error(path.name, _decode_error(exc, offset + start - 3)) from exc
+            return "gb18030", False
+    if blank:
+        raise UnreadableSourceError(f"{path.name}: the file is empty (no header row found)")
+    return encoding, empty_lines
 
 
 def _copy_dir(size: int) -> str | None:
-    """Where the UTF-8 copy of a `size`-byte file goes: /dev/shm (memory; writing a 400 MB copy
-    to disk took ~0.8 s) when it has room for it with a margin, else the default temporary
-    folder."""
+    """Where the UTF-8 copy of a `size`-byte file goes: /dev/shm (writing a 400 MB copy there
+    took 0.15 s, to disk 0.3–0.9 s) for a file of up to SHM_COPY_MAX_BYTES when it has room for
+    it with a margin, else the default temporary folder. Why a cap: /dev/shm is memory even if
+    it is in no process's RSS, and the copy lives while the file is typed — a 3.2 GB roster's
+    copy would be ~4 GB of the machine's memory; on disk it is page cache the kernel can drop."""
+    if size > SHM_COPY_MAX_BYTES:
+        return None
     shm = "/dev/shm"
     try:
         free = shutil.disk_usage(shm).free
@@ -494,44 +561,59 @@ def _copy_dir(size: int) -> str | None:
     return shm if os.access(shm, os.W_OK) and free > 4 * size + (256 << 20) else None
 
 
-_COPY_CHUNK = 16 << 20
-
-
-def _write_utf8_copy(data: bytes, copy: Path, empty_lines: bool, file_name: str) -> str:
-    """Write the file as UTF-8 to `copy` (each empty line as a lone `,` when `empty_lines`);
-    returns the encoding found, by `decode_csv`'s rules and with its errors. GB18030 is decoded
-    in pieces of ~16 MB cut after a line break (no GB18030 character holds the byte 0x0A, so the
-    text is the same): a fraction of the memory of one decode, and the GIL is free between
-    pieces for the thread typing the batch's other files."""
-
-    def utf8(text: str) -> bytes:
-        return (_EMPTY_LINE.sub(",", text) if empty_lines else text).encode("utf-8")
-
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = decode_csv(data, file_name)  # utf-8-sig, or the BOM error
-        copy.write_bytes(utf8(text))
-        return encoding
-    try:
-        text = data.decode("utf-8")  # fails at the first non-UTF-8 byte (early for GB18030)
-    except UnicodeDecodeError:
-        pass
-    else:
-        copy.write_bytes(utf8(text))
-        return "utf-8"
-    view = memoryview(data)
+def _write_utf8_copy(path: Path, copy: Path, encoding: str) -> None:
+    """Write the file as UTF-8 to `copy` piece by piece (BOM dropped, each empty line as a lone
+    `,`); a piece that is no GB18030 raises the whole file's error. The GIL is free between
+    pieces for the threads typing the batch's other files."""
+    codec = "gb18030" if encoding == "gb18030" else "utf-8"
     with copy.open("wb") as out:
-        start = 0
-        while start < len(data):
-            cut = data.find(b"\n", start + _COPY_CHUNK)
-            end = len(data) if cut < 0 else cut + 1
+        for offset, piece in _pieces(path):
+            start = _text_start(offset, piece)
             try:
-                text = str(view[start:end], "gb18030")
-            except UnicodeDecodeError:
-                decode_csv(data, file_name)  # raises the whole file's error, as before
-                raise
-            out.write(utf8(text))  # a piece starts at a line start, where `^` matches anyway
-            start = end
-    return "gb18030"
+                text = str(memoryview(piece)[start:], codec)
+            except UnicodeDecodeError as exc:  # GB18030 only: UTF-8 was checked by `_scan`
+                raise _undecodable(path.name, _decode_error(exc, offset)) from exc
+            if _has_empty_line(piece, start):  # a piece starts at a line start, where `^` matches
+                text = _EMPTY_LINE.sub(",", text)
+            out.write(text.encode("utf-8"))
+            del text
+
+
+@dataclass
+class CsvInput:
+    """What DuckDB parses of a csv file: the file itself (UTF-8 without empty lines) or its UTF-8
+    copy in a temporary folder this object owns until `close`."""
+
+    path: Path
+    parsed: Path
+    width: int
+    encoding: str
+    folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def close(self) -> None:
+        """Remove the copy (if any). Closing twice is harmless."""
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def open_csv(path: Path) -> CsvInput:
+    """Check a csv file's encoding and, where needed, write the UTF-8 copy DuckDB parses (see
+    the module docstring) — in pieces, never holding the whole file."""
+    encoding, empty_lines = _scan(path)
+    width = csv_width(_sample_text(path))
+    if encoding != "gb18030" and not empty_lines:
+        return CsvInput(path, path, width, encoding)
+    folder = tempfile.TemporaryDirectory(
+        prefix="bianzhi-ingest-", dir=_copy_dir(path.stat().st_size)
+    )
+    copy = Path(folder.name) / "source.csv"
+    try:
+        _write_utf8_copy(path, copy, encoding)
+    except BaseException:
+        folder.cleanup()
+        raise
+    return CsvInput(path, copy, width, encoding, folder)
 
 
 def _read_csv_sql(path: str, width: int, parallel: bool) -> str:
@@ -540,8 +622,15 @@ def _read_csv_sql(path: str, width: int, parallel: bool) -> str:
     return (
         f"select * from read_csv('{quoted}', columns = {{{columns}}}, header = false, "
         "auto_detect = false, delim = ',', quote = '\"', escape = '\"', null_padding = true, "
-        f"strict_mode = false, max_line_size = 16777216, parallel = {str(parallel).lower()})"
+        f"strict_mode = false, max_line_size = 16777216, buffer_size = {CSV_BUFFER_BYTES}, "
+        f"parallel = {str(parallel).lower()})"
     )
+
+
+def _needs_serial(exc: Exception) -> bool:
+    """DuckDB's parallel reader refuses null-padding with a quoted line break (where it finds
+    one): the file must be read by its serial reader."""
+    return "parallel" in str(exc)
 
 
 def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: str, width: int) -> pa.Table:
@@ -549,7 +638,7 @@ def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: str, width: int) -> pa.Tab
     try:
         return con.sql(_read_csv_sql(path, width, parallel=True)).to_arrow_table()
     except duckdb.Error as exc:
-        if "parallel" not in str(exc):
+        if not _needs_serial(exc):
             raise
     return con.sql(_read_csv_sql(path, width, parallel=False)).to_arrow_table()
 
@@ -560,33 +649,22 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceTab
 
 
 def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path) -> ReadFile:
-    """A csv file as Arrow, parsed by DuckDB on `con` (see the module docstring)."""
-    data = path.read_bytes()
-    if _NOT_WHITESPACE.search(data) is None:  # like `not data.strip()`, without the copy
-        raise UnreadableSourceError(f"{path.name}: the file is empty (no header row found)")
-    width = csv_width(_sample_text(data))
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    table: pa.Table | None = None
-    empty_lines = _has_empty_line(data)
-    if not empty_lines and _sample_is_utf8(data):
-        try:
-            table = _duckdb_csv(con, str(path), width)
-        except duckdb.Error as exc:
-            if "unicode" not in str(exc).lower():
-                raise _unreadable_csv(path, exc) from exc
-    if table is None:  # empty lines to keep, or not UTF-8: a normalised UTF-8 copy
-        with tempfile.TemporaryDirectory(
-            prefix="bianzhi-ingest-", dir=_copy_dir(len(data))
-        ) as tmpdir:
-            copy = Path(tmpdir) / "source.csv"
-            encoding = _write_utf8_copy(data, copy, empty_lines, path.name)
-            del data
-            try:
-                table = _duckdb_csv(con, str(copy), width)
-            except duckdb.Error as exc:
-                raise _unreadable_csv(path, exc) from exc
-    raw = {f"c{i}": _plain_string(table.column(i)) for i in range(width)}  # chunks kept
-    return _assemble(raw, {}, None, encoding)
+    """A csv file as one Arrow table, parsed by DuckDB on `con` (see the module docstring)."""
+    source = open_csv(path)
+    try:
+        table = _duckdb_csv(con, str(source.parsed), source.width)
+    except duckdb.Error as exc:
+        raise _unreadable_csv(path, exc) from exc
+    finally:
+        source.close()
+    return _csv_table(table, source, 1)
+
+
+def _csv_table(table: pa.Table, source: CsvInput, first_row: int) -> ReadFile:
+    """DuckDB's columns of (a part of) a csv file, normalised and numbered from `first_row`."""
+    raw = {f"c{i}": _plain_string(table.column(i)) for i in range(source.width)}  # chunks kept
+    del table
+    return _assemble(raw, {}, None, source.encoding, first_row)
 
 
 def _plain_string(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -601,15 +679,134 @@ def _unreadable_csv(path: Path, exc: Exception) -> UnreadableSourceError:
     return UnreadableSourceError(f"{path.name}: not a readable csv file ({first_line})")
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> ReadFile:
-    """An .xlsx or .csv source file as Arrow; `con` (a cursor will do) parses csv."""
+class CsvRestart(Exception):
+    """A csv file read in parts must be typed again from its first part: DuckDB's parallel
+    reader gave up on it after some parts (`_needs_serial`); `CsvParts` now reads serially."""
+
+
+_END = object()
+
+
+class CsvParts:
+    """A big csv file read in parts of about `part_rows` rows, each a `ReadFile` numbered where
+    it starts in the file, for a source whose rows are typed independently of each other.
+
+    Why: reading a 20 M-row roster whole held its bytes, its text and its Arrow table at once
+    (8 GiB, plus a 4 GB copy in /dev/shm). DuckDB streams record batches of the (copied) file;
+    a producer thread normalises them into parts and hands them over through a queue of one, so
+    the next part is parsed and normalised while the caller types the last one, and no more
+    than ~3 parts are in memory. Iterate once per typing attempt (again after `CsvRestart`);
+    `close` removes the copy."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: CsvInput,
+        part_rows: int,
+        head_rows: int = 0,
+    ):
+        self.con = con
+        self.source = source
+        self.part_rows = max(1, part_rows)
+        #: the first part holds at least this many rows (the header is looked for in them)
+        self.head_rows = head_rows
+        self.parallel = True
+
+    @property
+    def encoding(self) -> str:
+        return self.source.encoding
+
+    def __iter__(self) -> Iterator[ReadFile]:
+        handoff: queue.Queue[object] = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        producer = threading.Thread(
+            target=self._produce, args=(handoff, stop), name="bianzhi-csv-parts", daemon=True
+        )
+        producer.start()
+        try:
+            while (item := handoff.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item  # type: ignore[misc]
+        finally:
+            stop.set()
+            while producer.is_alive():  # unblock a producer waiting to hand over a part
+                with contextlib.suppress(queue.Empty):
+                    handoff.get_nowait()
+                producer.join(0.05)
+
+    def _produce(self, handoff: queue.Queue[object], stop: threading.Event) -> None:
+        """The producer thread: every part, then `_END` — or the error that ended the read."""
+
+        def hand_over(item: object) -> bool:
+            while not stop.is_set():
+                with contextlib.suppress(queue.Full):
+                    handoff.put(item, timeout=0.1)
+                    return True
+            return False
+
+        try:
+            for part in self._parts():
+                if not hand_over(part):
+                    return
+                del part
+            hand_over(_END)
+        except BaseException as exc:  # handed to the consumer, raised there
+            hand_over(exc)
+
+    def _parts(self) -> Iterator[ReadFile]:
+        source = self.source
+        sql = _read_csv_sql(str(source.parsed), source.width, self.parallel)
+        first_row = 1
+        pending: list[pa.RecordBatch] = []
+        rows = 0
+        try:
+            reader = self.con.sql(sql).to_arrow_reader(self.part_rows)
+            for batch in reader:
+                pending.append(batch)
+                rows += batch.num_rows
+                if rows >= max(self.part_rows, self.head_rows if first_row == 1 else 0):
+                    yield _csv_table(pa.Table.from_batches(pending), source, first_row)
+                    first_row += rows
+                    pending, rows = [], 0
+            if pending or first_row == 1:  # the rest; an empty file still gives one part
+                yield _csv_table(pa.Table.from_batches(pending, reader.schema), source, first_row)
+        except (duckdb.Error, OSError) as exc:
+            # DuckDB's error reaches an Arrow reader as pyarrow's OSError (no errno); an OSError
+            # with an errno is the machine's (disk full, …) and is not the file's fault
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise
+            if self.parallel and _needs_serial(exc):
+                self.parallel = False
+                raise CsvRestart(str(exc)) from exc
+            raise _unreadable_csv(source.path, exc) from exc
+
+    def close(self) -> None:
+        """Remove the UTF-8 copy (if any)."""
+        self.source.close()
+
+
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    spec: SourceSpec,
+    part_rows: int | None = None,
+    head_rows: int = 0,
+) -> ReadFile | CsvParts:
+    """An .xlsx or .csv source file as Arrow; `con` (a cursor will do) parses csv. With
+    `part_rows`, a csv file is prepared to be read in parts of that many rows (`CsvParts`; the
+    first one at least `head_rows` long)."""
     if path.suffix.lower() == ".xlsx":
         return read_xlsx_file(path, spec)
+    if part_rows is not None:
+        return CsvParts(con, open_csv(path), part_rows, head_rows)
     return read_csv_file(con, path)
 
 
 def read_source(
     con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec, name: str
 ) -> SourceTable:
-    """Read an .xlsx or .csv source file into the relation `name…_src`."""
-    return register(con, name, read_file(con, path, spec))
+    """Read an .xlsx or .csv source file (whole) into the relation `name…_src`."""
+    read = read_file(con, path, spec)
+    assert isinstance(read, ReadFile)
+    return register(con, name, read)

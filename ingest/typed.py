@@ -194,6 +194,12 @@ def _rule_errors(spec: SourceSpec, present: dict[str, Cell]) -> list[str]:
     return errors
 
 
+def rows_independent(spec: SourceSpec) -> bool:
+    """Whether a row's typing depends on no other row of its file (no duplicate rule): then the
+    file may be typed part by part."""
+    return _duplicate_rule(spec) is None
+
+
 def _duplicate_rule(spec: SourceSpec) -> tuple[str, str, str] | None:
     """(partition key, condition, message prefix) of the source's duplicate rule, if any."""
     if spec.name == "townships":
@@ -223,10 +229,15 @@ def _duplicate_rule(spec: SourceSpec) -> tuple[str, str, str] | None:
     return None
 
 
-def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str) -> str:
+def typed_sql(
+    spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str, append: bool = False
+) -> str:
     """`create temp table <out>`: rn, is_blank, is_totals, is_data, reason, v_<column>…
     (plus v_uscc_valid / v_id_problem / v_person_key where the source has them), and `cells`:
     the raw cells (VARCHAR[], one per file column) of a row with a row error, else NULL.
+    With `append`, the rows are inserted into the existing `<out>` instead (the next part of a
+    file read in parts, `ingest.read.CsvParts`: only for a source without a duplicate rule,
+    whose rows are typed independently of each other — see `rows_independent`).
 
     The roster's person_key binds the HMAC pads as parameters `$ipad` / `$opad`.
     """
@@ -300,8 +311,9 @@ def typed_sql(spec: SourceSpec, header: HeaderMap, source: SourceTable, out: str
         "case when is_data and (base_reason is not null or dup_reason is not null) "
         f"then [{', '.join(raw_cols)}]::varchar[] end as cells"
     )
+    into = f"insert into {out} by name" if append else f"create or replace temp table {out} as"
     sql = f"""
-create or replace temp table {out} as
+{into}
 with src as (
     select rn, {", ".join(raw_cols + text_cols + kind_cols)} from {source.relation}
     where rn > {header.row_number} and rn <= {source.last_row}

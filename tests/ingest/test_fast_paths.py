@@ -330,7 +330,7 @@ def test_gb18030_copy_in_small_pieces_is_the_same_text(
     pieces of a few bytes every cut lands somewhere else: the rows must not change."""
     from ingest import read
 
-    monkeypatch.setattr(read, "_COPY_CHUNK", 7)
+    monkeypatch.setattr(read, "PIECE_BYTES", 7)
     people = [f"欧阳{chr(0x4E00 + i)}" for i in range(12)]
     lines = ["XX县人员花名册", ",".join(ROSTER_HEADER)]
     lines += [
@@ -355,7 +355,7 @@ def test_gb18030_error_in_a_later_piece_names_the_file(
 ) -> None:
     from ingest import read
 
-    monkeypatch.setattr(read, "_COPY_CHUNK", 7)
+    monkeypatch.setattr(read, "PIECE_BYTES", 7)
     good = "\n".join([",".join(ROSTER_HEADER), ",".join(roster_row())]) + "\n"
     folder = Batch().write(tmp_path)
     (folder / "人员花名册.csv").write_bytes(good.encode("gb18030") + b"\x81\x20\xff\xfe\n")
