@@ -23,6 +23,8 @@ from typing import Any
 import duckdb
 import duckdb_engine
 
+from expectations.memory import set_memory_limit
+
 #: The text of every query asset. GX runs a query asset's text bare once, only to read its
 #: column names (`column_reflection_fallback`); buffered, that fetched every row of the batch
 #: into Python — 2 million roster rows, 8.5 s and gigabytes at province scale. Such a statement
@@ -102,11 +104,15 @@ class BufferedConnection(duckdb_engine.ConnectionWrapper):
         return BufferedCursor(self._raw_con, self)
 
 
-def connector(db_path: Path) -> Callable[[], BufferedConnection]:
-    """A SQLAlchemy `creator` opening `db_path` with buffered cursors."""
+def connector(db_path: Path, memory_limit: str | None = None) -> Callable[[], BufferedConnection]:
+    """A SQLAlchemy `creator` opening `db_path` with buffered cursors (and DuckDB's
+    `memory_limit`, when given)."""
     path = str(db_path)
 
     def create() -> BufferedConnection:
-        return BufferedConnection(duckdb.connect(path))
+        con = duckdb.connect(path)
+        if memory_limit:
+            set_memory_limit(con, memory_limit)
+        return BufferedConnection(con)
 
     return create

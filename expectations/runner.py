@@ -306,7 +306,9 @@ def suite_specs(
 class _Session:
     """One ephemeral GX context, one SQL datasource on the build file, one Data Docs site."""
 
-    def __init__(self, run_id: str, db_path: Path, docs_dir: Path) -> None:
+    def __init__(
+        self, run_id: str, db_path: Path, docs_dir: Path, memory_limit: str | None = None
+    ) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig,
@@ -346,7 +348,7 @@ class _Session:
         self.datasource = self.context.data_sources.add_sql(
             name=DATASOURCE,
             connection_string=f"duckdb:///{db_path}",
-            kwargs={"creator": connector(db_path), "poolclass": StaticPool},
+            kwargs={"creator": connector(db_path, memory_limit), "poolclass": StaticPool},
         )
 
     def matches(self, run_id: str, db_path: Path, docs_dir: Path) -> bool:
@@ -419,10 +421,12 @@ class _Session:
 _SESSION: _Session | None = None
 
 
-def _session(run_id: str, db_path: Path, docs_dir: Path) -> _Session:
+def _session(
+    run_id: str, db_path: Path, docs_dir: Path, memory_limit: str | None = None
+) -> _Session:
     global _SESSION
     if _SESSION is None or not _SESSION.matches(run_id, db_path, docs_dir):
-        _SESSION = _Session(run_id, db_path, docs_dir)
+        _SESSION = _Session(run_id, db_path, docs_dir, memory_limit)
     return _SESSION
 
 
@@ -439,6 +443,7 @@ def run_suites(
     batch_dates: Sequence[date] | None = None,
     suites: Iterable[str] | None = None,
     docs: Literal["always", "if_blocked", "never"] = "always",
+    memory_limit: str | None = None,
 ) -> list[SuiteResult]:
     """Evaluate the data-quality suites on the DuckDB file `db_path` (the run's build file).
 
@@ -459,6 +464,7 @@ def run_suites(
     with both layers' results (one GX session per run) and rendering costs ~0.7 s; a blocked
     night stops at the raw layer, so it renders there. `docs="never"` leaves rendering to a
     later `render_docs` (the nightly job's worker process renders while the night goes on).
+    `memory_limit`: DuckDB's `memory_limit` for the suites' queries (default: DuckDB's own).
     """
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
@@ -468,7 +474,7 @@ def run_suites(
     if not specs:
         log.info("data quality: nothing to check in %s", db_path)
         return []
-    session = _session(run_id, db_path, docs_dir)
+    session = _session(run_id, db_path, docs_dir, memory_limit)
     run_time = datetime.now(UTC)
     results = []
     try:

@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -90,7 +89,7 @@ def landing_batches(
 ) -> Iterator[MaterializeResult]:
     """Start the build file from the published warehouse and load every new landing batch."""
     start_build(settings.warehouse, settings.build_path, context.run.run_id)
-    con = duckdb.connect(str(settings.build_path))
+    con = settings.connect_build()
     try:
         con.execute(RUN_LOG_DDL)
         import_run_log(con, settings.warehouse)
@@ -137,7 +136,7 @@ def roster_volume(
     rules = load_rules_config(settings.config_path)
     max_change = float(rules["volume_guard"]["max_change"])
     published = loaded_batches(settings.warehouse)
-    con = duckdb.connect(str(settings.build_path))
+    con = settings.connect_build()
     try:
         built = [
             r[0] for r in con.execute("select batch_date from audit.batches order by 1").fetchall()
@@ -293,7 +292,7 @@ def county_export(
     from exports.export import run_export
     from exports.export_log import append_entry
 
-    con = duckdb.connect(str(settings.build_path), read_only=True)
+    con = settings.connect_build(read_only=True)
     try:
         newest = con.execute("select max(batch_date) from audit.batches").fetchone()[0]
         people = con.execute(
@@ -313,7 +312,7 @@ def county_export(
         return MaterializeResult(metadata={"skipped": reason})
 
     def log_in_build(entry) -> None:  # noqa: ANN001 - exports.export_log.ExportLogEntry
-        log_con = duckdb.connect(str(settings.build_path))
+        log_con = settings.connect_build()
         try:
             append_entry(log_con, entry)
         finally:
@@ -346,7 +345,7 @@ def published_warehouse(
 ) -> MaterializeResult:
     """The only write to the published file: checkpoint, close, os.replace."""
     _own_build(context, settings)
-    con = duckdb.connect(str(settings.build_path))
+    con = settings.connect_build()
     try:
         batches = [
             str(r[0]) for r in con.execute("select batch_date from audit.batches").fetchall()

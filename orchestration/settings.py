@@ -14,9 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from expectations.memory import set_memory_limit
 from orchestration.paths import PROJECT_ROOT
 from orchestration.publish import build_path_for, run_lock
 
@@ -29,6 +31,13 @@ ENV_PII_KEY = "BIANZHI_PII_KEY"
 ENV_NIGHTLY_EXPORT = "BIANZHI_NIGHTLY_EXPORT"
 ENV_DQ_CONFIG = "BIANZHI_DQ_CONFIG"
 ENV_NIGHTLY_EXPORT_MAX_PEOPLE = "BIANZHI_NIGHTLY_EXPORT_MAX_PEOPLE"
+ENV_DUCKDB_MEMORY_LIMIT = "BIANZHI_DUCKDB_MEMORY_LIMIT"
+
+#: DuckDB's memory limit for the job's own connections and the data-quality suites (dbt has its
+#: own, BIANZHI_DBT_MEMORY_LIMIT in dbt_project/profiles.yml). DuckDB's default is 80 % of the
+#: machine: a province-sized night would take whatever the server has instead of spilling to
+#: disk, and the job shares the server with the analysts' queries.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 class WarehouseSettings(ConfigurableResource):
@@ -45,6 +54,14 @@ class WarehouseSettings(ConfigurableResource):
     nightly_export_max_people: int = 100_000
     #: Data-quality severities and thresholds (None: the project's config/data_quality.yml).
     dq_config_path: str | None = None
+    #: DuckDB `memory_limit` of the job's connections to the build file.
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+
+    def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A connection to this run's build file, within the job's DuckDB memory limit."""
+        con = duckdb.connect(str(self.build_path), read_only=read_only)
+        set_memory_limit(con, self.duckdb_memory_limit)
+        return con
 
     @property
     def dq_config(self) -> Path | None:
@@ -102,6 +119,8 @@ class DataQuality(ConfigurableResource):
     """
 
     in_process: bool = False
+    #: DuckDB `memory_limit` of the suites' connections (see DEFAULT_DUCKDB_MEMORY_LIMIT).
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     _worker: Any = PrivateAttr(default=None)
 
     @contextmanager
@@ -121,6 +140,7 @@ class DataQuality(ConfigurableResource):
     def run_suites(self, db_path: Path, run_id: str, docs_dir: Path, **kwargs: Any) -> list[Any]:
         """`expectations.run_suites` without rendering the docs (see `render_docs`)."""
         kwargs["docs"] = "never"
+        kwargs["memory_limit"] = self.memory_limit
         if self._worker is None:
             from expectations import run_suites
 
@@ -171,7 +191,13 @@ def settings_from_env(
         nightly_export=os.environ.get(ENV_NIGHTLY_EXPORT, "county"),
         nightly_export_max_people=int(os.environ.get(ENV_NIGHTLY_EXPORT_MAX_PEOPLE, "100000")),
         dq_config_path=dq_config_from_env(),
+        duckdb_memory_limit=duckdb_memory_limit_from_env(),
     )
+
+
+def duckdb_memory_limit_from_env() -> str:
+    """The job's DuckDB memory limit (a DuckDB size, e.g. `2GB`), for both of its resources."""
+    return os.environ.get(ENV_DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def dq_config_from_env() -> str | None:

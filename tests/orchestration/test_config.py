@@ -94,3 +94,36 @@ def test_command_line_paths_override_the_environment_the_rest_comes_from_it(
     assert given.build_path == tmp_path / "cli.duckdb.build"
     assert given.accept_anomalies and given.nightly_export == "off"
     assert given.dq_config == tmp_path / "dq.yml"
+
+
+def test_duckdb_memory_limit_comes_from_the_environment_and_bounds_every_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BIANZHI_DUCKDB_MEMORY_LIMIT reaches the job's connections and the suites' connections;
+    set with SET, so a plain `duckdb.connect` of the same file (dbt's, the suites' own) still
+    opens while a limited one is open."""
+    import duckdb
+
+    from expectations.dbapi import connector
+    from orchestration.definitions import build_resources
+    from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, settings_from_env
+
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    monkeypatch.setenv("BIANZHI_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.delenv("BIANZHI_DUCKDB_MEMORY_LIMIT", raising=False)
+    assert settings_from_env().duckdb_memory_limit == DEFAULT_DUCKDB_MEMORY_LIMIT == "2GB"
+    monkeypatch.setenv("BIANZHI_DUCKDB_MEMORY_LIMIT", "300MB")
+    settings = settings_from_env()
+    assert build_resources(settings)["data_quality"].memory_limit == "300MB"
+    con = settings.connect_build()
+    try:
+        assert limit(con) == "286.1 MiB"  # DuckDB shows 300 MB in MiB
+        plain = duckdb.connect(str(settings.build_path))  # would fail if opened with a config
+        plain.close()
+        suites = connector(settings.build_path, "100MB")()
+        assert limit(con) == "95.3 MiB"  # one database, one setting: the last SET wins
+        suites.close()
+    finally:
+        con.close()
