@@ -269,8 +269,17 @@ def _dates_between(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> 
     return lo + (rng.random(len(lo)) * (span + 1)).astype(np.int64).astype("timedelta64[D]")
 
 
+#: Rounds of redrawing only the order code of a repeated prefix; later rounds draw the region
+#: again too (any of ID_REGIONS alike). A region, birth date and gender hold 400 order codes:
+#: at 20 M people the most frequent region (55 %) needs ~460 a day for men, so there only a
+#: new region ends the redrawing. Below that every repeat ends within a few rounds, and the
+#: numbers are those of the order-code-only allocation.
+SEQ_ONLY_ROUNDS = 20
+
+
 class IdAllocator:
-    """Unique identity numbers: redraws the order code where a 17-digit prefix repeats."""
+    """Unique identity numbers: redraws the order code where a 17-digit prefix repeats (and,
+    where that does not help, the region: `SEQ_ONLY_ROUNDS`)."""
 
     def __init__(self) -> None:
         self.used = np.empty(0, dtype=np.int64)
@@ -286,7 +295,7 @@ class IdAllocator:
 
         seq = draw(n, male)
         prefix = ric_prefix(region, birth, seq)
-        for _ in range(60):
+        for attempt in range(SEQ_ONLY_ROUNDS + 100):
             # redraw every new prefix already used, or repeating an earlier new one
             pos = np.searchsorted(self.used, prefix)  # self.used is kept sorted
             taken = (
@@ -301,6 +310,8 @@ class IdAllocator:
             redo = taken | repeat
             if not redo.any():
                 break
+            if attempt >= SEQ_ONLY_ROUNDS:  # a (region, birth date, gender) is full
+                region[redo] = regions[rng.integers(0, len(regions), size=int(redo.sum()))]
             seq[redo] = draw(int(redo.sum()), male[redo])
             prefix[redo] = ric_prefix(region[redo], birth[redo], seq[redo])
         else:  # pragma: no cover - never needed in practice

@@ -26,6 +26,31 @@ def test_vectorised_check_digits_agree_with_stdnum() -> None:
     assert ric.is_valid(one) and not ric.is_valid(bad_check(one))
 
 
+def test_identity_numbers_stay_unique_when_a_region_is_full() -> None:
+    """2,000 men born on one day: the most frequent region (55 %) would need ~1,100 of its 400
+    order codes, so the allocator must move the overflow to other regions — every number
+    unique and valid, its birth date and gender digit still the person's."""
+    from demo import pools
+    from demo.people import IdAllocator
+
+    n = 2000
+    birth = np.full(n, np.datetime64("1980-05-05"))
+    male = np.ones(n, dtype=bool)
+    ids = IdAllocator()
+    numbers = [
+        x.decode() if isinstance(x, bytes) else str(x)
+        for x in ids.allocate(np.random.default_rng(3), birth, male)
+    ]
+    assert len(set(numbers)) == n
+    assert all(ric.is_valid(x) for x in numbers)
+    assert {x[6:14] for x in numbers} == {"19800505"}
+    assert all(int(x[16]) % 2 == 1 for x in numbers)
+    assert {x[:6] for x in numbers} == set(pools.ID_REGIONS)  # the overflow went elsewhere
+    # a second call keeps clear of the numbers already given
+    more = ids.allocate(np.random.default_rng(4), birth[:100], male[:100])
+    assert not {x.decode() if isinstance(x, bytes) else str(x) for x in more} & set(numbers)
+
+
 def test_credit_codes() -> None:
     code = make_uscc("1", "510322", "00870612")
     assert uscc.is_valid(code) and code.startswith("11510322")
