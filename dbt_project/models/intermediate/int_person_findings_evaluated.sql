@@ -151,15 +151,29 @@ slots_held as (
     where quota_type <> '无' and id_number is not null
 ),
 
-multiple_slot_holders as (
-    select
-        batch_date,
-        id_number,
-        count(*) as slot_count,
-        string_agg(slot_label || quota_type, '、' order by slot_label, quota_type) as slot_list
+-- counted first, listed only for the few holders of several slots: an ordered string_agg over
+-- every identity cannot spill to disk (at 20 M people it ran out of dbt's memory limit)
+slot_counts as (
+    select batch_date, id_number, count(*) as slot_count
     from slots_held
     group by batch_date, id_number
     having count(*) > 1
+),
+
+multiple_slot_holders as (
+    select
+        slots_held.batch_date,
+        slots_held.id_number,
+        slot_counts.slot_count,
+        string_agg(
+            slots_held.slot_label || slots_held.quota_type, '、'
+            order by slots_held.slot_label, slots_held.quota_type
+        ) as slot_list
+    from slots_held
+    inner join slot_counts
+        on slot_counts.batch_date = slots_held.batch_date
+        and slot_counts.id_number = slots_held.id_number
+    group by slots_held.batch_date, slots_held.id_number, slot_counts.slot_count
 ),
 
 duplicate_slot as (
@@ -179,13 +193,14 @@ duplicate_slot as (
 ),
 
 -- identities with more than one name as given; only their rows' names are folded (folding can
--- merge names, never split them)
+-- merge names, never split them). min <> max is "more than one distinct name" without a
+-- distinct aggregate (which keeps a hash table per group and cannot spill)
 names_as_given as (
     select batch_date, id_number
     from roster
     where id_number is not null and person_name is not null
     group by batch_date, id_number
-    having count(distinct person_name) > 1
+    having min(person_name) <> max(person_name)
 ),
 
 names_used as (
