@@ -15,6 +15,7 @@ It ends with the run (`close`), or with its parent: a closed pipe ends its loop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 ENV_DQ_WORKER = "BIANZHI_DQ_WORKER"
 
 
+#: How much lower the worker's scheduling priority is than the night's (see `_serve`).
+WORKER_NICENESS = 5
+
+
 def enabled() -> bool:
     return os.environ.get(ENV_DQ_WORKER, "").strip().lower() != "off"
 
@@ -41,8 +46,15 @@ def _tasks() -> dict[str, Callable[..., Any]]:
 
 
 def _serve(calls: Connection, answers: Connection) -> None:
-    """The worker's loop: warm up, then answer (name, args, kwargs) calls until told to stop."""
+    """The worker's loop: warm up, then answer (name, args, kwargs) calls until told to stop.
+
+    The worker runs at a lower priority (WORKER_NICENESS): its warm-up (GX's import, ~2 s of
+    CPU) overlaps the night's own imports and ingest on a 2-core machine, and the night is the
+    critical path; while the night waits for a suite's answer, nothing competes with it."""
     from expectations import runner
+
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
     try:
         runner.warm_up()
