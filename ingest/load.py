@@ -390,50 +390,42 @@ def _type_parts(
 ) -> tuple[HeaderMap, int]:
     """Type a file read in parts into `typed`, one statement per part (the first creates the
     table, the others append); (header, width). Again from the first part if the read had to
-    restart (`CsvRestart`)."""
+    restart (`CsvRestart`).
+
+    The header is found in the first part (at least HEADER_SCAN_ROWS long). Which rows count
+    ends at the file's last non-blank row, known only after the last part: each part is typed
+    to its end and the trailing blank rows are deleted from `typed` afterwards."""
+
+    def type_each_part() -> HeaderMap:
+        header: HeaderMap | None = None
+        last_row = 0  # the last non-blank row so far
+        typed_through = 0  # the last row of the parts typed so far
+        with contextlib.closing(iter(parts)) as each:  # an error stops the reading thread
+            for part in each:
+                last_row = max(last_row, part.last_row)
+                typed_through = part.end_row
+                table = register(con, name, part, through=typed_through)
+                del part
+                try:
+                    first = header is None
+                    if header is None:
+                        header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
+                    _add_id_shape(spec, header, table)
+                    con.execute(typed_sql(spec, header, table, typed, append=not first), params)
+                finally:
+                    table.close()
+        assert header is not None  # CsvParts gives at least one part
+        if last_row < typed_through:
+            con.execute(f"delete from {typed} where rn > {last_row}")
+        return header
+
     try:
-        header = _type_each_part(con, spec, parts, name, typed, label, params)
+        header = type_each_part()
     except CsvRestart:
         con.execute(f"drop table if exists {typed}")
-        header = _type_each_part(con, spec, parts, name, typed, label, params)
+        header = type_each_part()
     _malloc_trim()  # the parts' Arrow data, see `_free_as_typed`
     return header, parts.source.width
-
-
-def _type_each_part(
-    con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
-    parts: CsvParts,
-    name: str,
-    typed: str,
-    label: str,
-    params: dict[str, bytes] | None,
-) -> HeaderMap:
-    """The loop of `_type_parts`. The header is found in the first part (at least
-    HEADER_SCAN_ROWS long). Which rows count ends at the file's last non-blank row, known only
-    after the last part: each part is typed to its end and the trailing blank rows are deleted
-    from `typed` afterwards."""
-    header: HeaderMap | None = None
-    last_row = 0  # the last non-blank row so far
-    typed_through = 0  # the last row of the parts typed so far
-    with contextlib.closing(iter(parts)) as each:  # an error stops the reading thread
-        for part in each:
-            last_row = max(last_row, part.last_row)
-            typed_through = part.end_row
-            table = register(con, name, part, through=typed_through)
-            del part
-            try:
-                first = header is None
-                if header is None:
-                    header = find_header(spec, table.head(HEADER_SCAN_ROWS), label)
-                _add_id_shape(spec, header, table)
-                con.execute(typed_sql(spec, header, table, typed, append=not first), params)
-            finally:
-                table.close()
-    assert header is not None  # CsvParts gives at least one part
-    if last_row < typed_through:
-        con.execute(f"delete from {typed} where rn > {last_row}")
-    return header
 
 
 def _add_id_shape(spec: SourceSpec, header: HeaderMap, table: SourceTable) -> None:
