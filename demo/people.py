@@ -193,9 +193,9 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
     count = np.bincount(offices["_parent_id"].to_numpy(), minlength=len(elig))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
     codes = institution_codes(elig)
-    types = bulk_types(elig, offices)
-    # per institution: codes of its leaders' titles and grades
+    # per institution: its leaders' titles, and the codes of those and of their grades
     heads = [head_titles(nm, k) for nm, k in zip(elig["name"], elig["kind"], strict=True)]
+    types = bulk_types(elig, offices, heads)
     for j, key in enumerate(["title_zheng", "title_zheng2", "title_fu"]):
         codes[key] = code_of(types["title"], (t[j] for t in heads))
     rank = elig["rank"].to_numpy(dtype=object)
@@ -215,11 +215,13 @@ def make_context(inst_df: pd.DataFrame, dates: list[date]) -> BulkContext:
     )
 
 
-def bulk_types(elig: pd.DataFrame, offices: pd.DataFrame) -> dict[str, pd.CategoricalDtype]:
+def bulk_types(
+    elig: pd.DataFrame, offices: pd.DataFrame, heads: list[tuple[str, str, str]]
+) -> dict[str, pd.CategoricalDtype]:
     """The categorical type of every text column of the bulk. Unit columns index the eligible
-    institutions (code = bulk inst id) and offices ("" first, then office row + 1)."""
+    institutions (code = bulk inst id) and offices ("" first, then office row + 1); `heads` are
+    the institutions' leader titles (`head_titles`)."""
     unit_code = category(elig["institution_code"])
-    heads = [head_titles(nm, k) for nm, k in zip(elig["name"], elig["kind"], strict=True)]
     staff_titles = [t for pool in pools.TITLES_STAFF.values() for t in pool]
     return {
         "name": name_type(),
@@ -314,7 +316,7 @@ class IdAllocator:
                 region[redo] = regions[rng.integers(0, len(regions), size=int(redo.sum()))]
             seq[redo] = draw(int(redo.sum()), male[redo])
             prefix[redo] = ric_prefix(region[redo], birth[redo], seq[redo])
-        else:  # pragma: no cover - never needed in practice
+        else:  # pragma: no cover - the region redraws end every repeat
             raise RuntimeError("could not allocate unique identity numbers")
         self.used = np.sort(np.concatenate([self.used, prefix]))
         return ric_bytes_from_prefix(prefix)

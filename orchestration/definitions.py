@@ -37,7 +37,6 @@ from orchestration.settings import (
     DataQuality,
     WarehouseLock,
     WarehouseSettings,
-    duckdb_memory_limit_from_env,
     settings_from_env,
 )
 
@@ -108,7 +107,7 @@ def build_resources(settings: WarehouseSettings, lock_held: bool = False) -> dic
         "settings": settings,
         "warehouse_lock": WarehouseLock(settings=settings, held_by_caller=lock_held),
         "data_quality": DataQuality(
-            in_process=not dq_worker_enabled(), memory_limit=duckdb_memory_limit_from_env()
+            in_process=not dq_worker_enabled(), memory_limit=settings.duckdb_memory_limit
         ),
     }
 

@@ -191,13 +191,8 @@ def settings_from_env(
         nightly_export=os.environ.get(ENV_NIGHTLY_EXPORT, "county"),
         nightly_export_max_people=int(os.environ.get(ENV_NIGHTLY_EXPORT_MAX_PEOPLE, "100000")),
         dq_config_path=dq_config_from_env(),
-        duckdb_memory_limit=duckdb_memory_limit_from_env(),
+        duckdb_memory_limit=os.environ.get(ENV_DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT,
     )
-
-
-def duckdb_memory_limit_from_env() -> str:
-    """The job's DuckDB memory limit (a DuckDB size, e.g. `2GB`), for both of its resources."""
-    return os.environ.get(ENV_DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def dq_config_from_env() -> str | None:
