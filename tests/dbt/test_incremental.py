@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_builder import add_batches, drop_batch, write_warehouse
-from dbt_harness import RULES, Warehouse, failures, run_dbt
+from dbt_harness import DBT_DIR, RULES, Warehouse, failures, run_dbt
 from dbt_scenario import B1, B2, B3, B4, B5, B6, FENG_SAN, WU_JIU, scenario
 
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
@@ -41,6 +41,10 @@ def _snapshot(path: Path) -> dict[str, Counter]:
         return _tables(con)
     finally:
         con.close()
+
+
+def _log() -> Path:
+    return DBT_DIR / "target" / TARGET / "dbt.log"
 
 
 def _build(path: Path, *extra: str) -> dict[str, str]:
@@ -180,3 +184,59 @@ def test_a_removed_batch_leaves_no_rows(tmp_path: Path) -> None:
     finally:
         con.close()
     assert left and all(dates <= {B1} for dates in left.values()), left
+
+
+def _logged_sql(path: Path, *extra: str) -> str:
+    """The statements one `_build` logged (dbt's debug log of the run, appended to the file)."""
+    log = _log()
+    start = log.stat().st_size if log.exists() else 0
+    _build(path, *extra)
+    with log.open("rb") as f:
+        f.seek(start)
+        return f.read().decode("utf-8", errors="replace")
+
+
+def test_an_incremental_night_inserts_without_a_temporary_copy(tmp_path: Path) -> None:
+    """macros/materializations/incremental.sql: the night's rows go straight into the table,
+    not into a temporary table first (dbt-duckdb's delete+insert) — on the first night and the
+    next alike, with the same tables as a full build (the tests above)."""
+    batches = scenario()
+    path = tmp_path / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1]})
+    first = _logged_sql(path)
+    add_batches(path, {B2: batches[B2]})
+    second = _logged_sql(path)
+    for name in ("int_roster_resolved", "roster", "findings_history"):
+        schema = "marts" if name in ("roster", "findings_history") else "intermediate"
+        insert = f'insert into "build"."{schema}"."{name}" by name'
+        assert insert not in first, name  # no table yet: built from scratch
+        assert insert in second, name
+    assert "create temporary table" not in first + second
+
+
+def test_a_column_new_to_the_query_is_added_to_the_table(tmp_path: Path) -> None:
+    """on_schema_change='append_new_columns' on the insert path: a column the table lacks (here
+    dropped from the built table, as when a model gains a column) is added; the night's rows
+    carry it, the earlier rows are NULL — as dbt's own append_new_columns."""
+    batches = scenario()
+    path = tmp_path / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1]})
+    _build(path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("alter table marts.townships drop column township_name")
+    finally:
+        con.close()
+    add_batches(path, {B2: batches[B2]})
+    _build(path)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        named = dict(
+            con.execute(
+                "select as_of::varchar, count(township_name) from marts.townships group by 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert named[B1] == 0
+    assert named[B2] > 0
