@@ -14,6 +14,7 @@ from stdnum.cn import ric, uscc
 
 from expectations.identifiers import (
     USCC_ALPHABET,
+    id_number_digits_sql,
     id_number_is_valid,
     id_number_valid_sql,
     uscc_is_valid,
@@ -27,9 +28,14 @@ def _sql(expression: str, values: list[str | None]) -> list[bool | None]:
     try:
         con.execute("create table t (i integer, v varchar)")
         con.executemany("insert into t values (?, ?)", list(enumerate(values)))
-        return [r[0] for r in con.execute(f"select {expression} from t order by i").fetchall()]
+        query = f"select {expression} from (select *, {id_number_digits_sql('v')} as d from t)"
+        return [r[0] for r in con.execute(f"{query} order by i").fetchall()]
     finally:
         con.close()
+
+
+#: the check digit with the number cast inline, and from a precomputed digits column (suites)
+ID_FORMS = [id_number_valid_sql("v"), id_number_valid_sql("v", digits="d")]
 
 
 def test_identity_number_sql_matches_python_and_stdnum() -> None:
@@ -41,7 +47,8 @@ def test_identity_number_sql_matches_python_and_stdnum() -> None:
     python = [id_number_is_valid(n) for n in numbers]
     assert 100 < sum(python) < 300  # about 1 in 11 random numbers is valid
     assert python == [ric.calc_check_digit(n) == n[-1] for n in numbers]
-    assert _sql(id_number_valid_sql("v"), numbers) == python
+    for form in ID_FORMS:
+        assert _sql(form, numbers) == python
 
 
 @pytest.mark.parametrize(
@@ -58,7 +65,8 @@ def test_identity_number_sql_matches_python_and_stdnum() -> None:
 )
 def test_identity_number_examples(number: str | None, valid: bool) -> None:
     assert id_number_is_valid(number) is valid
-    assert _sql(id_number_valid_sql("v"), [number]) == [valid]
+    for form in ID_FORMS:
+        assert _sql(form, [number]) == [valid]
 
 
 def test_uscc_sql_matches_python_and_stdnum() -> None:
