@@ -14,7 +14,7 @@
     contracts (the columns asserted before every insert), `on_schema_change` —
     `append_new_columns` adds the query's new columns to the table, `fail` raises, `ignore`
     leaves them out of the insert; a column the query no longer has is left NULL in the new rows
-    (as dbt's append_new_columns does).
+    (as dbt's append_new_columns does). `sync_all_columns` (no model here uses it) is refused.
     A first run, `--full-refresh` or a view in the table's place builds the table from scratch:
     the old relation is dropped and the table created in one transaction.
 -#}
@@ -60,10 +60,14 @@
 {%- endmaterialization %}
 
 {#- The (quoted) columns to insert, after on_schema_change: the query's columns the table lacks
-    are added (append_new_columns), refused (fail) or left out (ignore, sync_all_columns). -#}
+    are added (append_new_columns), refused (fail) or left out (ignore). -#}
 {% macro batch_incremental_columns(target_relation, sql) -%}
   {%- set mode = incremental_validate_on_schema_change(config.get('on_schema_change'),
       default='ignore') -%}
+  {%- if mode == 'sync_all_columns' -%}
+    {{ exceptions.raise_compiler_error("on_schema_change='sync_all_columns' is not supported by"
+        ~ " the project's incremental materialization (" ~ this ~ "): use append_new_columns") }}
+  {%- endif -%}
   {%- set existing = adapter.get_columns_in_relation(target_relation)
       | map(attribute='name') | map('lower') | list -%}
   {%- set columns = [] -%}
