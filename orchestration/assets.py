@@ -7,6 +7,7 @@ enough to guarantee that nothing failed is ever published.
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from dagster import (
@@ -63,6 +64,14 @@ def _own_build(context, settings: WarehouseSettings) -> None:  # noqa: ANN001 - 
         require_own_build(settings.build_path, context.run.run_id)
     except ForeignBuildError as exc:
         raise Failure(description=str(exc)) from exc
+
+
+def _published_and_new(settings: WarehouseSettings) -> tuple[list[date], list[date]]:
+    """(batches of the published warehouse, batches this run's build file adds), in date order:
+    the checks judge only what the night adds."""
+    published = loaded_batches(settings.warehouse)
+    known = set(published)
+    return published, [b for b in loaded_batches(settings.build_path) if b not in known]
 
 
 #: Rows one xlsx worksheet holds, the header row included (the roster sheet's limit).
@@ -135,13 +144,9 @@ def roster_volume(
     _own_build(context, settings)
     rules = load_rules_config(settings.config_path)
     max_change = float(rules["volume_guard"]["max_change"])
-    published = loaded_batches(settings.warehouse)
+    published, new = _published_and_new(settings)
     con = settings.connect_build()
     try:
-        built = [
-            r[0] for r in con.execute("select batch_date from audit.batches order by 1").fetchall()
-        ]
-        new = [b for b in built if b not in set(published)]
         previous = None
         if published:
             last = published[-1]
@@ -238,8 +243,7 @@ def _dq(
     are rendered after the marts layer, or after the raw layer when it blocks the night: in the
     background, while the night goes on."""
     _own_build(context, settings)
-    published = set(loaded_batches(settings.warehouse))
-    new = [b for b in loaded_batches(settings.build_path) if b not in published]
+    _, new = _published_and_new(settings)
     docs_dir = settings.warehouse.parent / "dq_docs"
     results = data_quality.run_suites(
         settings.build_path,
