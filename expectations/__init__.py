@@ -19,6 +19,7 @@ from expectations.runner import (
     SuiteInfo,
     SuiteResult,
     batch_windows,
+    docs_due,
     run_suites,
     suite_catalog,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "SuiteInfo",
     "SuiteResult",
     "batch_windows",
+    "docs_due",
     "load_config",
     "run_suites",
     "suite_catalog",

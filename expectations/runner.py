@@ -442,7 +442,7 @@ def run_suites(
     layer: Layer | None = None,
     batch_dates: Sequence[date] | None = None,
     suites: Iterable[str] | None = None,
-    docs: Literal["always", "if_blocked", "never"] = "always",
+    docs: Literal["always", "when_due", "never"] = "always",
     memory_limit: str | None = None,
 ) -> list[SuiteResult]:
     """Evaluate the data-quality suites on the DuckDB file `db_path` (the run's build file).
@@ -459,11 +459,9 @@ def run_suites(
     A suite whose table is missing or whose query fails is reported failed (with the error as
     the observed value), never skipped silently.
 
-    `docs="if_blocked"` renders the Data Docs only when a blocking expectation failed: the
-    nightly job's raw layer uses it, because the marts layer of the same run renders the site
-    with both layers' results (one GX session per run) and rendering costs ~0.7 s; a blocked
-    night stops at the raw layer, so it renders there. `docs="never"` leaves rendering to a
-    later `render_docs` (the nightly job's worker process renders while the night goes on).
+    `docs="when_due"` renders the Data Docs only when `docs_due` says so; `docs="never"` leaves
+    rendering to a later `render_docs` (the nightly job's worker process renders while the night
+    goes on, when `docs_due` says so).
     `memory_limit`: DuckDB's `memory_limit` for the suites' queries (default: DuckDB's own).
     """
     started = time.perf_counter()
@@ -489,9 +487,7 @@ def run_suites(
                 outcome = _errored(spec, config, exc)
             results.append(_suite_result(spec, config, outcome, time.perf_counter() - t0))
         try:
-            if docs == "always" or (
-                docs == "if_blocked" and any(r.blocking_failed for r in results)
-            ):
+            if docs == "always" or (docs == "when_due" and docs_due(layer, results)):
                 session.build_docs()
         except Exception:  # noqa: BLE001 - docs are a view of the results, not a check
             log.exception("data quality: Data Docs could not be rendered into %s", docs_dir)
@@ -506,6 +502,14 @@ def run_suites(
         time.perf_counter() - started,
     )
     return results
+
+
+def docs_due(layer: Layer | None, results: Sequence[SuiteResult]) -> bool:
+    """Whether a night renders the Data Docs after this layer's suites: after the marts (or both
+    layers), when the site holds both layers' results of the run (one GX session per run), or
+    after the raw layer when it blocks the night, since the marts layer then never runs.
+    Rendering costs ~0.7 s, so a night renders once."""
+    return layer != "raw" or any(r.blocking_failed for r in results)
 
 
 def render_docs(run_id: str, db_path: Path, docs_dir: Path) -> bool:

@@ -27,6 +27,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, dbt_assets, get_asset_key_for_model
 
+from expectations import docs_due
 from expectations.dagster_checks import check_results, check_specs
 from ingest import UnreadableSourceError, load_landing
 from orchestration import volume
@@ -253,7 +254,7 @@ def _dq(
         layer=layer,
         batch_dates=new or None,
     )
-    if layer == "marts" or any(r.blocking_failed for r in results):
+    if docs_due(layer, results):
         data_quality.render_docs(context.run.run_id, settings.build_path, docs_dir)
     yield from check_results(results, specs, dq_asset_key)
 

@@ -16,7 +16,7 @@ import yaml
 from dq_fixtures import FIRST, SECOND
 
 import expectations.runner as runner
-from expectations import run_suites
+from expectations import docs_due, run_suites
 from expectations.config import DEFAULT_CONFIG_PATH
 
 
@@ -71,9 +71,11 @@ def test_raw_layer_leaves_the_docs_to_the_marts_unless_it_blocks(
     """The nightly job renders the site once, after the marts, with both layers' results; a
     night that a raw expectation blocks renders at once (the marts layer never runs)."""
     docs = tmp_path / "dq_docs"
-    run_suites(build, "run-8", docs, layer="raw", suites=["raw_townships"], docs="if_blocked")
+    [raw] = run_suites(build, "run-8", docs, layer="raw", suites=["raw_townships"], docs="when_due")
+    assert not docs_due("raw", [raw])
     assert not (docs / "index.html").exists()
-    run_suites(build, "run-8", docs, layer="marts", suites=["marts_townships"])
+    marts = run_suites(build, "run-8", docs, layer="marts", suites=["marts_townships"])
+    assert docs_due("marts", marts) and docs_due(None, [raw])
     html = (docs / "index.html").read_text(encoding="utf-8")
     assert "raw_townships" in html and "marts_townships" in html
 
@@ -82,9 +84,9 @@ def test_raw_layer_leaves_the_docs_to_the_marts_unless_it_blocks(
     con.close()
     blocked_docs = tmp_path / "blocked_docs"
     [result] = run_suites(
-        build, "run-9", blocked_docs, layer="raw", suites=["raw_townships"], docs="if_blocked"
+        build, "run-9", blocked_docs, layer="raw", suites=["raw_townships"], docs="when_due"
     )
-    assert result.blocking_failed
+    assert result.blocking_failed and docs_due("raw", [result])
     assert "raw_townships" in (blocked_docs / "index.html").read_text(encoding="utf-8")
 
 
