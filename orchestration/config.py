@@ -7,12 +7,18 @@ asked to do, and keeps every number out of the SQL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from orchestration.paths import DBT_PROJECT_DIR
+
+#: The dbt project's macros, whose text the batch fingerprint covers (`macros_digest`).
+MACRO_DIR = DBT_PROJECT_DIR / "macros"
 
 #: Every threshold the rules read, as (section, key). A config missing one is refused early.
 REQUIRED_THRESHOLDS: tuple[tuple[str, str], ...] = (
@@ -53,14 +59,35 @@ def validate_rules_config(data: Any, source: str = "rules config") -> dict[str, 
     return {section: dict(values) for section, values in data.items()}
 
 
-def dbt_vars(rules: Mapping[str, Any]) -> dict[str, Any]:
-    """The dbt vars for a run: the whole rules configuration under `rules`."""
-    return {"rules": dict(rules)}
+def macros_digest(macro_dir: Path = MACRO_DIR) -> str:
+    """16 hex characters of SHA-256 over every macro file under `macro_dir` (relative path and
+    bytes, in path order).
+
+    Why: an incremental model rebuilds a batch when its fingerprint changes
+    (dbt_project/macros/incremental_batches.sql). dbt gives Jinja the checksums of the models
+    and seeds but not of the macros, so a changed macro (a rule's SQL, the unit resolution) went
+    unnoticed and old batches kept the old logic. Passed as a var, any macro change makes every
+    batch pending once: the error is towards rebuilding too much, never too little.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(macro_dir.rglob("*.sql")):
+        digest.update(path.relative_to(macro_dir).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
-def dbt_build_args(rules: Mapping[str, Any], select: Sequence[str] = ()) -> list[str]:
-    """Arguments of the nightly `dbt build`, thresholds passed as vars."""
-    args = ["build", "--vars", json.dumps(dbt_vars(rules), ensure_ascii=False, sort_keys=True)]
+def dbt_vars(rules: Mapping[str, Any], macro_dir: Path = MACRO_DIR) -> dict[str, Any]:
+    """The dbt vars for a run: the whole rules configuration under `rules`, and the digest of
+    the project's macros under `macros_digest` (see `macros_digest`)."""
+    return {"rules": dict(rules), "macros_digest": macros_digest(macro_dir)}
+
+
+def dbt_build_args(
+    rules: Mapping[str, Any], select: Sequence[str] = (), macro_dir: Path = MACRO_DIR
+) -> list[str]:
+    """Arguments of the nightly `dbt build`, thresholds (and the macros' digest) passed as vars."""
+    variables = dbt_vars(rules, macro_dir)
+    args = ["build", "--vars", json.dumps(variables, ensure_ascii=False, sort_keys=True)]
     # dbt unit tests check SQL logic on fixed inputs, not the night's data: `make test` runs
     # them (tests/dbt); the night runs the data tests that guard what it publishes.
     args += ["--exclude-resource-type", "unit_test"]

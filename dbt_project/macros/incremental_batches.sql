@@ -23,8 +23,11 @@
     batch onwards (from_earliest=true), which is the new batches only when batches arrive in
     date order, as ingest enforces.
 
-    A change to a macro alone does not change any node checksum: bump batch_logic_version (or run
-    `dbt build --full-refresh`) when a macro's SQL changes.
+    A change to a macro alone does not change any node checksum, and dbt gives Jinja no macro
+    checksums: the orchestration passes a digest of every macro file as var('macros_digest')
+    (orchestration/config.py), which the fingerprint covers. A bare `dbt build` without that var
+    fingerprints with an empty digest, so alternating the two rebuilds everything (safe, slow);
+    bump batch_logic_version (or run `dbt build --full-refresh`) after a macro change there.
 -#}
 
 {% macro batch_logic_version() -%}1{%- endmacro %}
@@ -60,7 +63,7 @@
     {%- set parts = [] -%}
     {%- do _collect_checksums(unique_id, seen, parts) -%}
     {%- set text = (parts | sort | join('|')) ~ '|rules=' ~ tojson(var('rules'), sort_keys=true)
-        ~ '|v=' ~ batch_logic_version() -%}
+        ~ '|macros=' ~ var('macros_digest', '') ~ '|v=' ~ batch_logic_version() -%}
     {{- return(local_md5(text)) -}}
 {%- endmacro %}
 

@@ -29,9 +29,16 @@ class DbtRun:
     exception: BaseException | None
 
 
-def run_dbt(db_path: Path, args: list[str], rules: dict[str, Any], target: str) -> DbtRun:
-    """`dbt <args>` in this process against `db_path`, thresholds passed as vars like the
-    orchestration does; the DuckDB file is released afterwards so the tests can open it."""
+def run_dbt(
+    db_path: Path,
+    args: list[str],
+    rules: dict[str, Any],
+    target: str,
+    extra_vars: dict[str, Any] | None = None,
+) -> DbtRun:
+    """`dbt <args>` in this process against `db_path`, thresholds (and `extra_vars`) passed as
+    vars like the orchestration does; the DuckDB file is released afterwards so the tests can
+    open it."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -40,7 +47,7 @@ def run_dbt(db_path: Path, args: list[str], rules: dict[str, Any], target: str) 
     full_args = [
         *args,
         "--vars",
-        json.dumps({"rules": rules}, ensure_ascii=False, sort_keys=True),
+        json.dumps({"rules": rules, **(extra_vars or {})}, ensure_ascii=False, sort_keys=True),
         "--project-dir",
         str(DBT_DIR),
         "--profiles-dir",

@@ -47,9 +47,11 @@ def _log() -> Path:
     return DBT_DIR / "target" / TARGET / "dbt.log"
 
 
-def _build(path: Path, *extra: str) -> dict[str, str]:
-    """dbt build; the compiled SQL of every model that ran, by model name."""
-    run = run_dbt(path, [*BUILD, *extra], RULES, TARGET)
+def _build(path: Path, *extra: str, macros: str | None = None) -> dict[str, str]:
+    """dbt build (with var macros_digest when given); the compiled SQL of every model that ran,
+    by model name."""
+    extra_vars = {"macros_digest": macros} if macros is not None else None
+    run = run_dbt(path, [*BUILD, *extra], RULES, TARGET, extra_vars)
     assert run.success, failures(run) or run.exception
     return {
         r.node.name: r.node.compiled_code or ""
@@ -240,3 +242,26 @@ def test_a_column_new_to_the_query_is_added_to_the_table(tmp_path: Path) -> None
         con.close()
     assert named[B1] == 0
     assert named[B2] > 0
+
+
+def test_a_changed_macro_rebuilds_every_batch(tmp_path: Path) -> None:
+    """The fingerprint covers var('macros_digest') (orchestration/config.py::macros_digest): an
+    unchanged digest builds only the new batch, a changed one every batch of every model."""
+    batches = scenario()
+    path = tmp_path / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1]})
+    _build(path, macros="aaaa")
+    add_batches(path, {B2: batches[B2]})
+    same = _build(path, macros="aaaa")
+    changed = _build(path, macros="bbbb")
+    for name in ("int_roster_resolved", "roster", "findings_history"):
+        assert f"date '{B2}'" in same[name] and f"date '{B1}'" not in same[name], name
+        assert f"date '{B1}'" in changed[name] and f"date '{B2}'" in changed[name], name
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        history = con.execute(
+            "select as_of::varchar, count(*) from marts.findings_history group by 1 order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [as_of for as_of, _ in history] == [B1, B2]

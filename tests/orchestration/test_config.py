@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from orchestration.config import (
+    MACRO_DIR,
     ConfigError,
     dbt_build_args,
     load_rules_config,
+    macros_digest,
     validate_rules_config,
 )
 from orchestration.paths import PROJECT_ROOT
@@ -37,7 +40,7 @@ def test_build_args_pass_thresholds_as_vars() -> None:
     args = dbt_build_args(rules)
     assert args[0] == "build"
     assert args[1] == "--vars"
-    assert json.loads(args[2]) == {"rules": rules}
+    assert json.loads(args[2]) == {"rules": rules, "macros_digest": macros_digest()}
     assert "--select" not in args
     # unit tests run in `make test` (tests/dbt), not on the night's data
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
@@ -127,3 +130,24 @@ def test_duckdb_memory_limit_comes_from_the_environment_and_bounds_every_connect
         suites.close()
     finally:
         con.close()
+
+
+def test_macros_digest_changes_with_any_macro(tmp_path: Path) -> None:
+    """The batch fingerprint covers the macros through this digest: the same files give the
+    same digest, an edited, added or renamed macro file another."""
+    macros = tmp_path / "macros"
+    shutil.copytree(MACRO_DIR, macros)
+    same = macros_digest(macros)
+    assert same == macros_digest(MACRO_DIR) and len(same) == 16
+    rules_sql = macros / "rules.sql"
+    rules_sql.write_text(rules_sql.read_text(encoding="utf-8") + "\n-- edited\n", "utf-8")
+    edited = macros_digest(macros)
+    (macros / "materializations" / "extra.sql").write_text("{% macro x() %}{% endmacro %}")
+    added = macros_digest(macros)
+    (macros / "materializations" / "extra.sql").rename(macros / "extra.sql")
+    moved = macros_digest(macros)
+    assert len({same, edited, added, moved}) == 4
+    assert (
+        json.loads(dbt_build_args(load_rules_config(DEFAULT), macro_dir=macros)[2])["macros_digest"]
+        == moved
+    )
