@@ -390,6 +390,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
         last_warehouse = warehouse  # published by an earlier run: still good for the marts check
     last_raw: Path | None = None
     last_pandas: Path | None = None
+    probe = {"before": host_probe(root, logs, "probe-before", cfg.timeout)}
     for i in range(cfg.runs):
         run_dir = root / f"run-{i}"
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -464,10 +465,12 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
             if m.returncode == 0:
                 last_pandas = out
 
+    probe["after"] = host_probe(root, logs, "probe-after", cfg.timeout)
     stages: dict[str, Any] = {}
     for name, stage_runs in runs.items():
         if stage_runs:
             stages[name] = summarise_runs(stage_runs)
+            stages[name]["host_probe"] = probe
         elif name in ("raw", "pandas"):
             stages[name] = {
                 "ok": False,
@@ -490,6 +493,16 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
     if cfg.profile:
         record["profile"] = profile_run(scale, cfg, landing, root)
     return record
+
+
+def host_probe(root: Path, logs: Path, name: str, timeout: float) -> dict[str, Any] | None:
+    """bench.probe in a fresh process: the machine's speed beside a scale's runs (None when
+    the probe itself failed — the runs are still measured)."""
+    result = root / f"{name}.json"
+    m = run_measured(worker("probe", result), logs, name, timeout, result)
+    if m.returncode != 0 or "total_s" not in m.payload:
+        return None
+    return {k: m.payload[k] for k in ("import_s", "python_s", "duckdb_s", "total_s")}
 
 
 def _git_commit() -> str | None:

@@ -341,8 +341,24 @@ def stage_dbt(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def stage_probe(args: argparse.Namespace) -> dict[str, Any]:
+    """bench.probe: the machine's speed right now (the night's libraries imported first, in
+    this fresh process, then fixed Python and DuckDB work)."""
+    t0 = time.perf_counter()
+    import dagster  # noqa: F401 - the import is what is timed
+    import dagster_dbt  # noqa: F401
+    import dbt.cli.main  # noqa: F401
+    import pyarrow  # noqa: F401
+
+    import_seconds = time.perf_counter() - t0
+    from bench.probe import run_probe
+
+    return run_probe(import_seconds)
+
+
 STAGES = {
     "generate": stage_generate,
+    "probe": stage_probe,
     "pipeline": stage_pipeline,
     "ingest": stage_ingest,
     "raw": stage_raw,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.probe import probe_total, run_probe
 from bench.report import BEGIN, END, evaluate_targets, render, update_doc
 
 
@@ -71,3 +72,35 @@ def test_update_doc_keeps_the_hand_written_analysis(tmp_path: Path) -> None:
     assert text.count(BEGIN) == 1 and text.count(END) == 1
     assert "| S | 1,000 | xlsx |" in text
     assert "| S end to end ≤ 15 s | 12.00 s | met |" in text
+
+
+def _row(text: str, scale: str) -> list[str]:
+    line = next(line for line in text.splitlines() if line.startswith(f"| {scale} | 1,000 |"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_probe_column_is_the_mean_of_the_probes_beside_the_runs() -> None:
+    results = _results()
+    probe = {"before": {"total_s": 3.2}, "after": {"total_s": 3.6}}
+    results["scales"]["S"]["stages"]["pipeline"]["host_probe"] = probe
+    # M: only a baseline stage was measured with a probe; L: before the probe existed
+    results["scales"]["M"]["stages"]["raw"]["host_probe"] = {"before": {"total_s": 5.0}}
+    text = render(results)
+    assert "probe s |" in text
+    assert _row(text, "S")[-1] == "3.40"
+    assert _row(text, "M")[-1] == "5.00"
+    assert _row(text, "L")[-1] == "—"
+
+
+def test_probe_total_ignores_a_failed_probe() -> None:
+    assert probe_total(None) is None
+    assert probe_total({"before": None, "after": None}) is None
+    assert probe_total({"before": None, "after": {"total_s": 2.5}}) == 2.5
+
+
+def test_probe_parts_add_up() -> None:
+    result = run_probe(import_seconds=0.25)
+    assert set(result) == {"import_s", "python_s", "duckdb_s", "total_s"}
+    assert result["python_s"] > 0 and result["duckdb_s"] > 0
+    parts = result["import_s"] + result["python_s"] + result["duckdb_s"]
+    assert abs(result["total_s"] - parts) < 0.002

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bench.harness import PROJECT_ROOT
+from bench.probe import probe_total
 from bench.report import BEGIN, END
 
 RUN_KEYS = {"wall_s", "peak_rss_mib", "returncode", "load_avg_1m_before"}
@@ -78,6 +79,12 @@ def test_bench_tiny_end_to_end(tmp_path: Path) -> None:
 
     if not stages["pipeline"]["ok"]:
         pytest.skip(f"the pipeline cannot run yet: {_last_line(stages['pipeline'].get('error'))}")
+    probe = stages["pipeline"]["host_probe"]  # the machine's speed beside the runs
+    assert probe == stages["raw"]["host_probe"]  # one probe for all stages of the scale
+    for when in ("before", "after"):
+        assert probe[when] is not None, "bench.probe failed"
+        assert probe[when]["total_s"] > probe[when]["import_s"] > 0
+    assert f"| {probe_total(probe):.2f} |" in text
     split = stages["pipeline"]["split_median_s"]
     assert set(split) == {"ingest", "dbt_build", "checks", "publish", "other"}
     assert split["ingest"] > 0 and split["dbt_build"] > 0
