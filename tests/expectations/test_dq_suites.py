@@ -8,6 +8,7 @@ planted defect would let it be published.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -130,6 +131,36 @@ def test_failures_name_the_rows_to_fix(broken_run: Run) -> None:
     assert (ids.unexpected_count, ids.element_count) == (3, 102)
     share = {e.expectation: e for e in broken_run.suite("load_report").expectations}
     assert "institutions" in (share["quarantine_share_small"].observed_value or "")
+    # a suite without index columns: its failure shows the unexpected value itself
+    rate = {e.expectation: e for e in broken_run.suite("vacancy_rate").expectations}
+    assert (rate["vacancy_rate_plausible"].observed_value or "").startswith(
+        "1 of 1 rows unexpected (100.00 %): 0.6"
+    )
+
+
+def test_a_clean_night_fetches_no_unexpected_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX lists unexpected values with `… where <unexpected> limit n`; on a clean column the
+    query finds nothing and so reads the whole batch, once per row-level expectation. The first
+    pass asks for none (limit 0, answered at once): every LIMIT a clean run binds is 0."""
+    import expectations.dbapi as dbapi
+
+    limits: list[object] = []
+    execute = dbapi.BufferedCursor.execute
+
+    def spy(self, statement: str, parameters=None, context=None) -> None:  # noqa: ANN001
+        for number in re.findall(r"(?i)\blimit\s+\$(\d+)", statement):
+            limits.append(parameters[int(number) - 1])
+        limits.extend(int(n) for n in re.findall(r"(?i)\blimit\s+(\d+)", statement))
+        return execute(self, statement, parameters, context)
+
+    monkeypatch.setattr(dbapi.BufferedCursor, "execute", spy)
+    db = build_warehouse(tmp_path / "warehouse.duckdb.build")
+    results = run_suites(db, "clean-limits", tmp_path / "dq_docs", suites=["raw_roster"])
+    assert results and all(r.success for r in results)
+    assert len(limits) >= 10  # GX did ask for unexpected values: one query per expectation
+    assert set(limits) == {0}
 
 
 def test_no_identity_number_reaches_the_results(broken_run: Run) -> None:
