@@ -100,7 +100,7 @@ def test_night_by_night_equals_one_full_build(nightly, warehouse: Warehouse) -> 
 def test_each_night_reads_only_its_new_batches(nightly) -> None:
     _, compiled = nightly
     for night, models in zip(NIGHTS, compiled, strict=True):
-        for name in ("int_roster_resolved", "roster", "findings_history"):
+        for name in ("int_roster_resolved", "staffing_reconciliation", "findings_history"):
             dates = {b for b in (B1, B2, B3, B4, B5, B6) if f"date '{b}'" in models[name]}
             assert dates == set(night), (name, night, dates)
 
@@ -217,8 +217,8 @@ def test_an_incremental_night_inserts_without_a_temporary_copy(tmp_path: Path) -
     first = _logged_sql(path)
     add_batches(path, {B2: batches[B2]})
     second = _logged_sql(path)
-    for name in ("int_roster_resolved", "roster", "findings_history"):
-        schema = "marts" if name in ("roster", "findings_history") else "intermediate"
+    for name in ("int_roster_resolved", "staffing_reconciliation", "findings_history"):
+        schema = "intermediate" if name.startswith("int_") else "marts"
         insert = f'insert into "build"."{schema}"."{name}" by name'
         assert insert not in first, name  # no table yet: built from scratch
         assert insert in second, name
@@ -257,8 +257,41 @@ def test_a_changed_macro_rebuilds_every_batch(tmp_path: Path) -> None:
     add_batches(path, {B2: batches[B2]})
     same = _build(path, macros="aaaa")
     changed = _build(path, macros="bbbb")
-    for name in ("int_roster_resolved", "roster", "findings_history"):
+    for name in ("int_roster_resolved", "staffing_reconciliation", "findings_history"):
         assert f"date '{B2}'" in same[name] and f"date '{B1}'" not in same[name], name
         assert f"date '{B1}'" in changed[name] and f"date '{B2}'" in changed[name], name
     history = _rows(path, "select distinct as_of::varchar from marts.findings_history order by 1")
     assert history == [(B1,), (B2,)]
+
+
+def test_a_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -> None:
+    """marts.roster was an incremental table before it became a view over int_roster_resolved:
+    the first night after the upgrade replaces the table, and the view holds every batch."""
+    batches = scenario()
+    path = tmp_path / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1]})
+    _build(path)
+    con = duckdb.connect(str(path))
+    try:  # what an earlier release published: a table holding B1
+        con.execute("create table marts.roster_b1 as select * from marts.roster")
+        con.execute("drop view marts.roster")
+        con.execute("alter table marts.roster_b1 rename to roster")
+    finally:
+        con.close()
+    add_batches(path, {B2: batches[B2]})
+    _build(path)
+    kind = _rows(
+        path,
+        "select table_type from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'roster'",
+    )
+    assert kind == [("VIEW",)]
+    per_batch = _rows(
+        path, "select as_of::varchar, count(*) from marts.roster group by 1 order by 1"
+    )
+    resolved = _rows(
+        path,
+        "select batch_date::varchar, count(*) from intermediate.int_roster_resolved "
+        "group by 1 order by 1",
+    )
+    assert per_batch == resolved and [b for b, _ in per_batch] == [B1, B2]
