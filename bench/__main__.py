@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-profile", dest="profile", action="store_false")
     p.add_argument("--config", type=Path, help="rules config passed to bianzhi run")
     p.add_argument("--timeout", type=float, default=7200.0, help="seconds per process")
+    p.add_argument(
+        "--max-rss-gib",
+        type=float,
+        default=None,
+        help="stop a measured process tree above this RSS (default: 80 %% of the machine's "
+        "memory; 0: no limit)",
+    )
     p.add_argument("--fresh", action="store_true", help="drop earlier scales from --out")
     return p
 
@@ -119,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             config_file=args.config.resolve() if args.config else None,
             log=log,
         )
+        if args.max_rss_gib is not None:
+            cfg.rss_limit_mib = args.max_rss_gib * 1024 if args.max_rss_gib > 0 else None
         record = bench_scale(scale, cfg)
         if "profile" in record:
             results["profile"] = record.pop("profile")

@@ -20,10 +20,12 @@ Why this order and shape:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -43,6 +45,22 @@ from bench.scales import Scale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_PII_KEY = "bench-pii-key"
+#: A measured process tree holding more than this share of the machine's memory is stopped
+#: (`run_measured`): the pandas baseline at XL grew past 22 GiB on a 23.5 GiB machine, where the
+#: kernel's out-of-memory killer may pick any process, the harness's own included.
+RSS_LIMIT_SHARE = 0.8
+
+
+def default_rss_limit_mib() -> float | None:
+    """RSS_LIMIT_SHARE of the machine's memory (None where /proc/meminfo is unreadable)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 1024.0 * RSS_LIMIT_SHARE
+    except OSError:
+        pass
+    return None
 
 
 @dataclass
@@ -57,6 +75,8 @@ class Config:
     profile: bool = False
     timeout: float = 7200.0
     config_file: Path | None = None
+    #: stop a measured process tree above this RSS (MiB); None: no limit
+    rss_limit_mib: float | None = field(default_factory=default_rss_limit_mib)
     log: Any = field(default=print)
 
 
@@ -70,6 +90,8 @@ class Measured:
     payload: dict[str, Any]
     stderr_tail: str
     load_before: float
+    #: the RSS limit (MiB) the process tree went over, when the harness stopped it for that
+    stopped_over_mib: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +100,11 @@ class Measured:
             "returncode": self.returncode,
             "load_avg_1m_before": round(self.load_before, 2),
             **({"stderr_tail": self.stderr_tail} if self.returncode else {}),
+            **(
+                {"stopped_over_rss_mib": round(self.stopped_over_mib)}
+                if self.stopped_over_mib is not None
+                else {}
+            ),
             **self.payload,
         }
 
@@ -92,9 +119,15 @@ def child_env() -> dict[str, str]:
 
 
 def run_measured(
-    argv: list[str], log_dir: Path, name: str, timeout: float, result_file: Path | None = None
+    argv: list[str],
+    log_dir: Path,
+    name: str,
+    timeout: float,
+    result_file: Path | None = None,
+    rss_limit_mib: float | None = None,
 ) -> Measured:
-    """Run `argv` in a fresh process; wall time, peak RSS (process tree) and its JSON."""
+    """Run `argv` in a fresh process; wall time, peak RSS (process tree) and its JSON. A tree
+    holding more than `rss_limit_mib` is killed (`Measured.stopped_over_mib`)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     if result_file is not None:
@@ -105,7 +138,8 @@ def run_measured(
         proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=PROJECT_ROOT, env=child_env())
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
-        sampler = TreeRssSampler(proc.pid)
+        limit_kib = None if rss_limit_mib is None else int(rss_limit_mib * 1024)
+        sampler = TreeRssSampler(proc.pid, limit_kib=limit_kib)
         sampler.start()
         try:
             _pid, status, usage = os.wait4(proc.pid, 0)
@@ -121,7 +155,10 @@ def run_measured(
     if proc.returncode:
         tail = err_path.read_text("utf-8", errors="replace")[-2000:]
     peak = sampler.peak_kib / 1024.0 or usage.ru_maxrss / 1024.0  # a child too short to sample
-    return Measured(wall, peak, proc.returncode, payload, tail, load)
+    stopped = rss_limit_mib if sampler.stopped else None
+    if stopped is not None:
+        tail = f"stopped by the harness: RSS over {stopped:,.0f} MiB\n{tail}"
+    return Measured(wall, peak, proc.returncode, payload, tail, load, stopped)
 
 
 def _children(pid: int) -> list[int]:
@@ -157,21 +194,38 @@ def tree_rss_kib(pid: int) -> int:
 
 
 class TreeRssSampler(threading.Thread):
-    """Samples the process tree's summed RSS every `interval` seconds; `peak_kib` is the max."""
+    """Samples the process tree's summed RSS every `interval` seconds; `peak_kib` is the max.
+    With `limit_kib`, a tree that holds more is killed (`stopped` is then True)."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.05, limit_kib: int | None = None) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak_kib = pid, interval, 0
+        self.limit_kib, self.stopped = limit_kib, False
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.is_set():
             self.peak_kib = max(self.peak_kib, tree_rss_kib(self.pid))
+            if self.limit_kib is not None and self.peak_kib > self.limit_kib and not self.stopped:
+                self.stopped = True
+                _kill_tree(self.pid)
             self._done.wait(self.interval)
 
     def stop(self) -> None:
         self._done.set()
         self.join()
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL `pid` and its descendants (children first listed, so none is orphaned alive)."""
+    todo, found = [pid], []
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += _children(current)
+    for each in reversed(found):
+        with contextlib.suppress(OSError):
+            os.kill(each, signal.SIGKILL)
 
 
 def worker(stage: str, result: Path, **options: Any) -> list[str]:
@@ -224,6 +278,7 @@ def ensure_landing(scale: Scale, cfg: Config, root: Path) -> dict[str, Any]:
         "generate",
         cfg.timeout,
         result,
+        rss_limit_mib=cfg.rss_limit_mib,
     )
     info = m.as_dict()
     if m.returncode == 0:
@@ -276,7 +331,10 @@ def summarise_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
     if not summary["ok"]:
         failed = next((r for r in runs if r["returncode"] != 0), None)
-        if failed is not None:
+        if failed is not None and failed.get("stopped_over_rss_mib"):
+            summary["error"] = f"stopped: RSS over {failed['stopped_over_rss_mib']:,} MiB"
+            summary["stopped_over_rss_mib"] = failed["stopped_over_rss_mib"]
+        elif failed is not None:
             summary["error"] = failed.get("stderr_tail", "")[-800:] or "failed"
     if ok and "steps" in ok[0]:
         split: dict[str, list[float]] = {}
@@ -364,6 +422,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
             "ingest",
             cfg.timeout,
             result,
+            rss_limit_mib=cfg.rss_limit_mib,
         )
         (root / "ingest.duckdb").unlink(missing_ok=True)
         raw_input.update(ok=m.returncode == 0, source="ingest.load_landing alone", **m.as_dict())
@@ -407,6 +466,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
                 f"pipeline-{i}",
                 cfg.timeout,
                 result,
+                rss_limit_mib=cfg.rss_limit_mib,
             )
             entry = m.as_dict()
             published = m.returncode == 0 and warehouse.exists()
@@ -431,6 +491,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
                     f"incremental-{i}",
                     cfg.timeout,
                     result,
+                    rss_limit_mib=cfg.rss_limit_mib,
                 )
                 entry = m.as_dict()
                 if m.returncode == 0:
@@ -446,6 +507,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
                 f"raw-{i}",
                 cfg.timeout,
                 result,
+                rss_limit_mib=cfg.rss_limit_mib,
             )
             runs["raw"].append(m.as_dict())
             if m.returncode == 0:
@@ -460,6 +522,7 @@ def bench_scale(scale: Scale, cfg: Config) -> dict[str, Any]:
                 f"pandas-{i}",
                 cfg.timeout,
                 result,
+                rss_limit_mib=cfg.rss_limit_mib,
             )
             runs["pandas"].append(m.as_dict())
             if m.returncode == 0:
@@ -617,6 +680,7 @@ def profile_run(scale: Scale, cfg: Config, landing: Path, root: Path) -> dict[st
         "profile",
         cfg.timeout,
         result,
+        rss_limit_mib=cfg.rss_limit_mib,
     )
     out = {"scale": scale.name, **m.as_dict()}
     if m.returncode == 0 and warehouse.exists():
@@ -640,6 +704,7 @@ def profile_run(scale: Scale, cfg: Config, landing: Path, root: Path) -> dict[st
             "dbt-diagnostic",
             cfg.timeout,
             result,
+            rss_limit_mib=cfg.rss_limit_mib,
         )
         out["dbt_alone"] = d.as_dict()
         (diag / "build.duckdb").unlink(missing_ok=True)

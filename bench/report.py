@@ -185,6 +185,13 @@ def _f(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _peak(stage: dict[str, Any]) -> str:
+    """A stage's peak RSS, or the limit it was stopped at."""
+    if stage.get("stopped_over_rss_mib"):
+        return f"stopped > {_f(stage['stopped_over_rss_mib'], 0)}"
+    return _f(stage.get("peak_rss_mib"), 0)
+
+
 def _probe_of(stages: dict[str, Any]) -> float | None:
     """The probe beside the pipeline runs of a scale (else beside its first stage that has one)."""
     order = ["pipeline", *(k for k in stages if k != "pipeline")]
@@ -305,9 +312,9 @@ def render(results: dict[str, Any]) -> str:
         agree = rec.get("agreement", {})
         lines.append(
             f"| {name} | {_f(st.get('raw', {}).get('median_wall_s'))} "
-            f"| {_f(st.get('raw', {}).get('peak_rss_mib'), 0)} "
+            f"| {_peak(st.get('raw', {}))} "
             f"| {_f(st.get('pandas', {}).get('median_wall_s'))} "
-            f"| {_f(st.get('pandas', {}).get('peak_rss_mib'), 0)} "
+            f"| {_peak(st.get('pandas', {}))} "
             f"| {_agree(agree.get('raw_vs_pandas'))} | {_agree(agree.get('raw_vs_marts'))} |"
         )
     errors = [
