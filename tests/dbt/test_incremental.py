@@ -225,21 +225,29 @@ def test_an_incremental_night_inserts_without_a_temporary_copy(tmp_path: Path) -
     assert "create temporary table" not in first + second
 
 
-def test_a_column_new_to_the_query_is_added_to_the_table(tmp_path: Path) -> None:
-    """on_schema_change='append_new_columns' on the insert path: a column the table lacks (here
-    dropped from the built table, as when a model gains a column) is added; the night's rows
-    carry it, the earlier rows are NULL — as dbt's own append_new_columns."""
+def _night_after_altering(tmp_path: Path, *statements: str) -> Path:
+    """B1 built, the built file then changed by `statements` (as an earlier release or an
+    operator left it), and B2 built on it; the file's path."""
     batches = scenario()
     path = tmp_path / "build.duckdb"
     write_warehouse(path, {B1: batches[B1]})
     _build(path)
     con = duckdb.connect(str(path))
     try:
-        con.execute("alter table marts.townships drop column township_name")
+        for statement in statements:
+            con.execute(statement)
     finally:
         con.close()
     add_batches(path, {B2: batches[B2]})
     _build(path)
+    return path
+
+
+def test_a_column_new_to_the_query_is_added_to_the_table(tmp_path: Path) -> None:
+    """on_schema_change='append_new_columns' on the insert path: a column the table lacks (here
+    dropped from the built table, as when a model gains a column) is added; the night's rows
+    carry it, the earlier rows are NULL — as dbt's own append_new_columns."""
+    path = _night_after_altering(tmp_path, "alter table marts.townships drop column township_name")
     named = dict(
         _rows(path, "select as_of::varchar, count(township_name) from marts.townships group by 1")
     )
@@ -267,19 +275,12 @@ def test_a_changed_macro_rebuilds_every_batch(tmp_path: Path) -> None:
 def test_a_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -> None:
     """marts.roster was an incremental table before it became a view over int_roster_resolved:
     the first night after the upgrade replaces the table, and the view holds every batch."""
-    batches = scenario()
-    path = tmp_path / "build.duckdb"
-    write_warehouse(path, {B1: batches[B1]})
-    _build(path)
-    con = duckdb.connect(str(path))
-    try:  # what an earlier release published: a table holding B1
-        con.execute("create table marts.roster_b1 as select * from marts.roster")
-        con.execute("drop view marts.roster")
-        con.execute("alter table marts.roster_b1 rename to roster")
-    finally:
-        con.close()
-    add_batches(path, {B2: batches[B2]})
-    _build(path)
+    path = _night_after_altering(  # what an earlier release published: a table holding B1
+        tmp_path,
+        "create table marts.roster_b1 as select * from marts.roster",
+        "drop view marts.roster",
+        "alter table marts.roster_b1 rename to roster",
+    )
     kind = _rows(
         path,
         "select table_type from information_schema.tables "
