@@ -55,8 +55,11 @@ def run_pipeline_captured(argv: list[str]) -> tuple[int, Any]:
     from expectations.worker import prestart
 
     prestart()
-    import orchestration.assets as assets
-    import orchestration.execute as execute
+    from orchestration.gc_policy import imports_without_collection
+
+    with imports_without_collection("orchestration.execute"):  # as `bianzhi run` imports them
+        import orchestration.assets as assets
+        import orchestration.execute as execute
     from orchestration.cli import main
 
     captured: dict[str, Any] = {}
@@ -388,5 +391,19 @@ def main(argv: list[str] | None = None) -> int:
     return int(code) if isinstance(code, int) else 0
 
 
+#: Stages that are `bianzhi run`: they leave the process as its console script does.
+BIANZHI_STAGES = {"pipeline", "profile"}
+
+
+def entry(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    code = main(args)
+    if args and args[0] in BIANZHI_STAGES:
+        from orchestration.gc_policy import exit_without_final_collection
+
+        exit_without_final_collection(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
