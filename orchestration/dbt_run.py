@@ -52,18 +52,9 @@ def invoke_dbt(
             failpoint("during-dbt")
 
     os.environ["BIANZHI_DB_PATH"] = str(db_path)
-    full_args = [
-        "--quiet",  # errors still print; per-node progress goes to Dagster's events
-        *args,
-        "--project-dir",
-        str(project.project_dir),
-        "--profiles-dir",
-        str(project.profiles_dir),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path),
-    ]
+    full_args = invocation_args(
+        args, Path(project.project_dir), Path(project.profiles_dir), target_path
+    )
     try:
         result = dbtRunner(callbacks=[keep_results]).invoke(full_args)
     finally:
@@ -75,6 +66,37 @@ def invoke_dbt(
     ]
     error = str(result.exception) if result.exception else None
     return DbtInvocation(bool(result.success), collected, error, failures)
+
+
+def invocation_args(
+    args: Sequence[str], project_dir: Path, profiles_dir: Path, target_path: Path
+) -> list[str]:
+    """dbt's command line for a night: `args` plus where things are, and what dbt need not
+    write. A night's results reach Dagster as events (materializations, check results), so:
+
+    - `--quiet`: errors still print; per-node progress goes to Dagster's events;
+    - `--log-level-file warn`: `dbt.log` keeps warnings and errors, not a debug line for every
+      statement dbt sends (~500 KB a night at any scale; the compiled SQL of each node stays
+      under `compiled/` and `run/`);
+    - `--no-write-json`: no `manifest.json` (dbt wrote it twice a night) or `run_results.json`;
+      nothing reads them, and partial parsing keeps its own `partial_parse.msgpack`.
+
+    Both together: S incremental night 12.5 → 11.9 s (A/B alternated, 4 rounds, median)."""
+    return [
+        "--quiet",
+        "--log-level-file",
+        "warn",
+        "--no-write-json",
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(profiles_dir),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+    ]
 
 
 def _release(manager: Any) -> None:

@@ -54,8 +54,8 @@ def main() -> int:
     # Seed the default warehouse's dbt folder with this parse, so its first run reuses it.
     run_target = run_target_dir(settings.warehouse)
     run_target.mkdir(parents=True, exist_ok=True)
-    for name in ("partial_parse.msgpack", "manifest.json"):
-        shutil.copyfile(target / name, run_target / name)
+    # (only the parse state: the runs do not write or read manifest.json, see dbt_run.py)
+    shutil.copyfile(target / "partial_parse.msgpack", run_target / "partial_parse.msgpack")
     print(f"dbt manifest ready: {project.manifest_path}")
     return 0
 

@@ -12,7 +12,7 @@ import pytest
 from dagster import AssetKey, DagsterEventType
 
 from orchestration.definitions import build_resources, defs
-from orchestration.paths import PROJECT_ROOT
+from orchestration.paths import PROJECT_ROOT, run_target_dir
 from orchestration.settings import WarehouseSettings
 
 
@@ -152,3 +152,18 @@ def test_publishing_alone_refuses_a_build_another_run_left(night, tmp_path: Path
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "not started by this run" in failure.description
     assert hashlib.sha256(copy.warehouse.read_bytes()).hexdigest() == before
+
+
+def test_dbt_writes_no_json_artifacts_and_no_statement_log(night) -> None:
+    """The night's dbt is told what not to write (dbt_run.invocation_args): no manifest.json or
+    run_results.json, and dbt.log without a debug line per statement."""
+    settings, result = night
+    assert result.success
+    target = run_target_dir(Path(settings.warehouse_path))
+    assert (target / "partial_parse.msgpack").exists()
+    assert (target / "compiled").is_dir()
+    assert not (target / "run_results.json").exists()
+    assert not (target / "manifest.json").exists()
+    log = target / "dbt.log"
+    text = log.read_text("utf-8") if log.exists() else ""
+    assert "[debug]" not in text and "On master" not in text
