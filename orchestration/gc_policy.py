@@ -13,8 +13,11 @@ imported modules live until the process ends.
 - Before the process exits, everything is frozen, so shutdown does not walk it again.
 
 Both only touch objects that exist at that moment; cycles made later are collected as usual.
-The data-quality worker imports Great Expectations the same way (expectations/worker.py).
+The data-quality worker imports Great Expectations the same way (expectations/worker.py), and
+ingest pauses the collector while it builds a worksheet's cells (`collection_paused`).
 A/B at S, incremental night, alternated, 4 rounds: 15.5 s → 13.8 s (median).
+
+Only the standard library here, so ingest and expectations use it without pulling in Dagster.
 """
 
 from __future__ import annotations
@@ -26,6 +29,20 @@ from contextlib import contextmanager
 
 
 @contextmanager
+def collection_paused() -> Iterator[None]:
+    """The collector off for the `with` body, then as it was: for work that allocates many
+    acyclic containers (a sheet's cells, a framework's modules), where a collection walks the
+    whole heap and finds nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
 def imports_without_collection(module: str) -> Iterator[None]:
     """Run the `with` body (the import of `module`) with the collector off, then freeze what it
     created. A no-op when `module` is already imported: only the first import pays, and a
@@ -33,14 +50,11 @@ def imports_without_collection(module: str) -> Iterator[None]:
     if module in sys.modules:
         yield
         return
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+    with collection_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()
 
 
 def exit_without_final_collection(code: int) -> None:

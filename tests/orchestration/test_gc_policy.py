@@ -10,7 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from orchestration.gc_policy import exit_without_final_collection, imports_without_collection
+from orchestration.gc_policy import (
+    collection_paused,
+    exit_without_final_collection,
+    imports_without_collection,
+)
 from orchestration.paths import PROJECT_ROOT
 
 
@@ -22,6 +26,17 @@ def _thawed() -> Iterator[None]:
     yield
     gc.unfreeze()
     gc.enable()
+
+
+def test_a_pause_turns_the_collector_off_and_back_as_it_was() -> None:
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # a pause freezes nothing
+    gc.disable()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
 
 
 def test_the_first_import_runs_without_collection_and_is_frozen_after() -> None:
