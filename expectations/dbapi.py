@@ -104,15 +104,21 @@ class BufferedConnection(duckdb_engine.ConnectionWrapper):
         return BufferedCursor(self._raw_con, self)
 
 
-def connector(db_path: Path, memory_limit: str | None = None) -> Callable[[], BufferedConnection]:
+def connector(
+    db_path: Path, memory_limit: str | None = None, read_only: bool = False
+) -> Callable[[], BufferedConnection]:
     """A SQLAlchemy `creator` opening `db_path` with buffered cursors (and DuckDB's
     `memory_limit`, when given)."""
-    path = str(db_path)
+    return lambda: open_buffered(db_path, memory_limit, read_only)
 
-    def create() -> BufferedConnection:
-        con = duckdb.connect(path)
-        if memory_limit:
-            set_memory_limit(con, memory_limit)
-        return BufferedConnection(con)
 
-    return create
+def open_buffered(
+    db_path: Path, memory_limit: str | None = None, read_only: bool = False
+) -> BufferedConnection:
+    """`db_path` with buffered cursors. `read_only`: when two processes run suites on the same
+    file at once (expectations/worker.py) — DuckDB lets several processes read a file, or one
+    write it."""
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    if memory_limit:
+        set_memory_limit(con, memory_limit)
+    return BufferedConnection(con)

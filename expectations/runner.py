@@ -19,7 +19,7 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -239,11 +239,13 @@ def _apply_config(spec: SuiteSpec, config: DataQualityConfig) -> SuiteSpec:
 # --- batches -------------------------------------------------------------------------------------
 
 
-def batch_windows(db_path: Path, batch_dates: Sequence[date] | None = None) -> list[BatchWindow]:
+def batch_windows(
+    db_path: Path, batch_dates: Sequence[date] | None = None, read_only: bool = False
+) -> list[BatchWindow]:
     """The batches to evaluate (default: the newest loaded), each with the batch before it."""
     if not Path(db_path).is_file():  # connecting would create an empty database
         raise FileNotFoundError(f"{db_path}: no such warehouse file")
-    con = duckdb.connect(str(db_path))
+    con = duckdb.connect(str(db_path), read_only=read_only)
     try:
         loaded = _loaded_batches(con)
     finally:
@@ -313,7 +315,12 @@ class _Session:
     """One ephemeral GX context, one SQL datasource on the build file, one Data Docs site."""
 
     def __init__(
-        self, run_id: str, db_path: Path, docs_dir: Path, memory_limit: str | None = None
+        self,
+        run_id: str,
+        db_path: Path,
+        docs_dir: Path,
+        memory_limit: str | None = None,
+        read_only: bool = False,
     ) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
@@ -323,12 +330,14 @@ class _Session:
         )
         from sqlalchemy.pool import StaticPool
 
-        from expectations.dbapi import connector
-
         self.run_id = run_id
         self.db_path = db_path
         self.docs_dir = docs_dir
         self.gx = gx
+        #: How the next connection opens (set per `run_suites` call; see `_connect`). Adding the
+        #: datasource below already connects once.
+        self.memory_limit = memory_limit
+        self.read_only = read_only
         # The site shows the latest run (the history is audit.dq_results): pages of earlier
         # runs would no longer be linked from the index and would grow by ~1.5 MB a night.
         for earlier in ("validations", "expectations"):
@@ -354,8 +363,15 @@ class _Session:
         self.datasource = self.context.data_sources.add_sql(
             name=DATASOURCE,
             connection_string=f"duckdb:///{db_path}",
-            kwargs={"creator": connector(db_path, memory_limit), "poolclass": StaticPool},
+            kwargs={"creator": self._connect, "poolclass": StaticPool},
         )
+
+    def _connect(self) -> Any:
+        """The datasource's connections: every call of `run_suites` ends with `release`, so the
+        next call's first query opens a connection with that call's options."""
+        from expectations.dbapi import open_buffered
+
+        return open_buffered(self.db_path, self.memory_limit, self.read_only)
 
     def matches(self, run_id: str, db_path: Path, docs_dir: Path) -> bool:
         return (run_id, db_path, docs_dir) == (self.run_id, self.db_path, self.docs_dir)
@@ -428,11 +444,16 @@ _SESSION: _Session | None = None
 
 
 def _session(
-    run_id: str, db_path: Path, docs_dir: Path, memory_limit: str | None = None
+    run_id: str,
+    db_path: Path,
+    docs_dir: Path,
+    memory_limit: str | None = None,
+    read_only: bool = False,
 ) -> _Session:
     global _SESSION
     if _SESSION is None or not _SESSION.matches(run_id, db_path, docs_dir):
-        _SESSION = _Session(run_id, db_path, docs_dir, memory_limit)
+        _SESSION = _Session(run_id, db_path, docs_dir, memory_limit, read_only)
+    _SESSION.memory_limit, _SESSION.read_only = memory_limit, read_only
     return _SESSION
 
 
@@ -450,6 +471,9 @@ def run_suites(
     suites: Iterable[str] | None = None,
     docs: Literal["always", "when_due", "never"] = "always",
     memory_limit: str | None = None,
+    run_time: datetime | None = None,
+    store: bool = True,
+    read_only: bool = False,
 ) -> list[SuiteResult]:
     """Evaluate the data-quality suites on the DuckDB file `db_path` (the run's build file).
 
@@ -469,17 +493,22 @@ def run_suites(
     rendering to a later `render_docs` (the nightly job's worker process renders while the night
     goes on, when `docs_due` says so).
     `memory_limit`: DuckDB's `memory_limit` for the suites' queries (default: DuckDB's own).
+
+    For the worker processes that share one call (expectations/worker.py): `run_time` (default
+    now) stamps the results, `store=False` leaves writing `audit.dq_results` to the caller
+    (`store_results`), `read_only` opens the file read-only so that another process can read it
+    at the same time.
     """
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
     docs_dir = Path(docs_dir).resolve()
     config = _checked_config(config_path)
-    specs = suite_specs(batch_windows(db_path, batch_dates), config, layer, suites)
+    specs = suite_specs(batch_windows(db_path, batch_dates, read_only), config, layer, suites)
     if not specs:
         log.info("data quality: nothing to check in %s", db_path)
         return []
-    session = _session(run_id, db_path, docs_dir, memory_limit)
-    run_time = datetime.now(UTC)
+    session = _session(run_id, db_path, docs_dir, memory_limit, read_only)
+    run_time = run_time or datetime.now(UTC)
     results = []
     try:
         for spec in specs:
@@ -499,7 +528,8 @@ def run_suites(
             log.exception("data quality: Data Docs could not be rendered into %s", docs_dir)
     finally:
         session.release()
-    _store(db_path, run_id, run_time, results)
+    if store:
+        store_results(db_path, run_id, run_time, results)
     log.info(
         "data quality: %d suites, %d failed (%d blocking) in %.2f s",
         len(results),
@@ -533,6 +563,90 @@ def render_docs(run_id: str, db_path: Path, docs_dir: Path) -> bool:
     except Exception:  # noqa: BLE001 - see the docstring
         log.exception("data quality: Data Docs could not be rendered into %s", key[2])
         return False
+    return True
+
+
+# --- one call in two processes (expectations/worker.py) -----------------------------------------
+
+#: The GX stores the Data Docs are rendered from: the suites and their validation results.
+_DOCS_STORES = ("expectations_store", "validation_results_store")
+_STORE_ID_KEY = (".ge_store_backend_id",)
+
+
+def split_suites(
+    config_path: Path | None = None,
+    layer: Layer | None = None,
+    suites: Iterable[str] | None = None,
+    parts: int = 2,
+) -> list[list[str]]:
+    """The suites a `run_suites` call would run, dealt into at most `parts` groups of about
+    equal work, for processes that run them side by side (`deal`). A suite's work is counted
+    as its number of expectations: at county scale a suite's time is GX's per-expectation
+    work, ~15 ms each."""
+    config = _checked_config(config_path)
+    wanted = set(suites) if suites is not None else None
+    unknown = (wanted or set()) - set(SUITES)
+    if unknown:
+        raise ValueError(f"unknown suite(s): {', '.join(sorted(unknown))}")
+    window = BatchWindow(date(2000, 1, 1), None, date(2000, 1, 1))
+    weights = {
+        name: len(_apply_config(definition.spec(window, config.thresholds), config).checks)
+        for name, definition in SUITES.items()
+        if (layer is None or definition.layer == layer) and (wanted is None or name in wanted)
+    }
+    return deal(weights, parts)
+
+
+def deal(weights: Mapping[str, int], parts: int) -> list[list[str]]:
+    """Names into at most `parts` non-empty groups: the heaviest first, each onto the group
+    that holds the least so far (ties: the first group; names in a group by weight)."""
+    groups: list[list[str]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for name in sorted(weights, key=lambda n: (-weights[n], n)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(name)
+        loads[lightest] += weights[name]
+    return [group for group in groups if group]
+
+
+def in_run_order(results: Iterable[SuiteResult]) -> list[SuiteResult]:
+    """The results of one call run in parts, in the order one process returns them (batch by
+    batch, suites in catalogue order)."""
+    order = {name: i for i, name in enumerate(SUITES)}
+    return sorted(results, key=lambda r: (r.batch_date, order[r.suite]))
+
+
+def session_entries(run_id: str) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """What this process's GX session of `run_id` holds for the Data Docs — the suites and
+    their validation results, serialized as GX's stores keep them — for `adopt_entries` in the
+    process that renders the docs. Empty when this process holds no session of that run."""
+    if _SESSION is None or _SESSION.run_id != run_id:
+        return {}
+    entries = {}
+    for store in _DOCS_STORES:
+        backend = getattr(_SESSION.context, store).store_backend
+        keys = [key for key in backend.list_keys() if tuple(key) != _STORE_ID_KEY]
+        entries[store] = [(tuple(key), backend.get(key)) for key in keys]
+    return entries
+
+
+def adopt_entries(
+    run_id: str,
+    db_path: Path,
+    docs_dir: Path,
+    entries: dict[str, list[tuple[tuple[str, ...], str]]],
+) -> bool:
+    """Add another process's `session_entries` of the run to this process's session of it, so
+    that `render_docs` here shows every suite the run checked, whichever process ran it. False
+    when this process holds no session of the run (a session is not started here: starting
+    one connects to the build file, which the caller may be writing)."""
+    key = (run_id, Path(db_path).resolve(), Path(docs_dir).resolve())
+    if _SESSION is None or not _SESSION.matches(*key):
+        return False
+    for store, items in entries.items():
+        backend = getattr(_SESSION.context, store).store_backend
+        for store_key, value in items:
+            backend.set(store_key, value)
     return True
 
 
@@ -742,7 +856,10 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _store(db_path: Path, run_id: str, run_time: datetime, results: list[SuiteResult]) -> None:
+def store_results(
+    db_path: Path, run_id: str, run_time: datetime, results: Sequence[SuiteResult]
+) -> None:
+    """Append one row per expectation of `results` to `audit.dq_results` in `db_path`."""
     checked_at = run_time.replace(tzinfo=None)
     rows = [
         (

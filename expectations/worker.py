@@ -11,6 +11,15 @@ waits for their results: only the fixed costs move off the critical path.
 The worker holds no file open between calls (`run_suites` closes every connection before it
 returns), so the job's own steps and the worker never hold the build file at the same time.
 It ends with the run (`close`), or with its parent: a closed pipe ends its loop.
+
+Two processes for one call: while a suite runs, the job waits and one core is idle, and at
+county scale a suite's time is GX's own Python work per expectation (~15 ms each), which one
+process cannot spread over two cores. So, on a machine with two cores or more, the worker forks
+a helper once GX is imported (a fork: no second import), and each `run_suites` call is dealt
+between the two (`runner.split_suites`). Both open the build file read-only — DuckDB lets
+several processes read a file at once — and the caller writes `audit.dq_results` once both have
+answered. The helper's GX results travel to the worker (`runner.adopt_entries`), which renders
+the Data Docs of every suite of the run. `BIANZHI_DQ_PROCESSES=1` keeps one process.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -35,22 +45,67 @@ ENV_DQ_WORKER = "BIANZHI_DQ_WORKER"
 WORKER_NICENESS = 5
 
 
+#: How many processes run one call's suites: "1", or "2" (the default on two cores or more).
+ENV_DQ_PROCESSES = "BIANZHI_DQ_PROCESSES"
+
+
 def enabled() -> bool:
     return os.environ.get(ENV_DQ_WORKER, "").strip().lower() != "off"
+
+
+def helper_wanted() -> bool:
+    """Whether the worker forks a helper (see the module docstring)."""
+    wanted = os.environ.get(ENV_DQ_PROCESSES, "").strip()
+    if wanted:
+        return wanted != "1"
+    return (os.cpu_count() or 1) >= 2
 
 
 def _tasks() -> dict[str, Callable[..., Any]]:
     from expectations import runner
 
-    return {"run_suites": runner.run_suites, "render_docs": runner.render_docs}
+    return {
+        "run_suites": runner.run_suites,
+        "render_docs": runner.render_docs,
+        "session_entries": runner.session_entries,
+        "adopt_entries": runner.adopt_entries,
+        "pid": os.getpid,
+    }
 
 
-def _serve(calls: Connection, answers: Connection) -> None:
-    """The worker's loop: warm up, then answer (name, args, kwargs) calls until told to stop.
+def _main(argv: list[str]) -> None:
+    """`python -m expectations.worker CALLS ANSWERS [HELPER_CALLS HELPER_ANSWERS]`: warm up,
+    fork the helper when its pipes are given, and serve.
 
     The worker runs at a lower priority (WORKER_NICENESS): its warm-up (GX's import, ~2 s of
     CPU) overlaps the night's own imports and ingest on a 2-core machine, and the night is the
-    critical path; while the night waits for a suite's answer, nothing competes with it."""
+    critical path; while the night waits for a suite's answer, nothing competes with it. The
+    fork comes right after the import, before any database or thread is open."""
+    fds = [int(a) for a in argv]
+    calls, answers = Connection(fds[0], writable=False), Connection(fds[1], readable=False)
+    helper = None
+    if len(fds) == 4:
+        helper = Connection(fds[2], writable=False), Connection(fds[3], readable=False)
+    _warm_up()
+    if helper is not None:
+        try:
+            pid = os.fork()
+        except OSError:  # the caller finds the helper gone and runs every suite here
+            log.exception("data quality worker: the helper could not be started")
+            pid = -1
+        if pid == 0:  # the helper: serve its own pipes, then end without the parent's exit work
+            calls.close()
+            answers.close()
+            try:
+                _serve(*helper)
+            finally:
+                os._exit(0)
+        helper[0].close()
+        helper[1].close()
+    _serve(calls, answers)
+
+
+def _warm_up() -> None:
     from expectations import runner
 
     with contextlib.suppress(OSError):
@@ -65,6 +120,10 @@ def _serve(calls: Connection, answers: Connection) -> None:
             runner.warm_up()
     except Exception:  # noqa: BLE001 - the first call imports again and reports the error
         log.exception("data quality worker: warm-up failed")
+
+
+def _serve(calls: Connection, answers: Connection) -> None:
+    """Answer (name, args, kwargs) calls until told to stop (None) or the caller is gone."""
     tasks = _tasks()
     while True:
         try:
@@ -90,55 +149,92 @@ class WorkerGoneError(RuntimeError):
     """The worker process ended before it answered (killed, out of memory, crashed)."""
 
 
-class SuiteWorker:
-    """A handle on one worker process: `run_suites` waits for its answer, `render_docs_later`
-    does not (its answer is collected by the next call or by `close`).
+class _Channel:
+    """Calls to one process and its answers, pickled over two pipes of their own (so that
+    whatever GX prints cannot corrupt them); `pending` counts the calls nobody waited for yet."""
 
-    Why `python -m expectations.worker` and not `multiprocessing`: a fresh interpreter (no fork
-    of a threaded Dagster process) that, unlike multiprocessing's "spawn", does not re-run the
-    caller's main script. Calls and answers are pickled over two pipes of their own, so whatever
-    GX prints cannot corrupt them.
-    """
+    def __init__(self, calls_w: int, answers_r: int, exitcode: Callable[[], str]) -> None:
+        self._send_conn = Connection(calls_w, readable=False)
+        self._recv_conn = Connection(answers_r, writable=False)
+        self._exitcode = exitcode
+        self.pending = 0
 
-    def __init__(self) -> None:
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "expectations.worker", str(to_child_r), str(from_child_w)],
-                pass_fds=(to_child_r, from_child_w),
-                stdin=subprocess.DEVNULL,
-                env=env,
-            )
-        finally:
-            os.close(to_child_r)
-            os.close(from_child_w)
-        self._send_conn = Connection(to_child_w, readable=False)
-        self._recv_conn = Connection(from_child_r, writable=False)
-        self._pending = 0  # calls sent whose answers nobody waited for yet
-
-    @property
-    def pid(self) -> int:
-        return self._process.pid
-
-    def _send(self, name: str, *args: Any, **kwargs: Any) -> None:
+    def send(self, name: str, *args: Any, **kwargs: Any) -> None:
         try:
             self._send_conn.send((name, args, kwargs))
         except (BrokenPipeError, OSError) as exc:
             raise WorkerGoneError(f"data quality worker ended ({self._exitcode()})") from exc
-        self._pending += 1
+        self.pending += 1
 
-    def _receive(self) -> Any:
+    def receive(self) -> Any:
         try:
             ok, value = self._recv_conn.recv()
         except (EOFError, OSError) as exc:
             raise WorkerGoneError(f"data quality worker ended ({self._exitcode()})") from exc
         finally:
-            self._pending -= 1
+            self.pending -= 1
         if not ok:
             raise value
         return value
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self.drain()
+        self.send(name, *args, **kwargs)
+        return self.receive()
+
+    def drain(self) -> None:
+        """Collect the answers of earlier calls nobody waited for (their errors are logged)."""
+        while self.pending:
+            try:
+                self.receive()
+            except WorkerGoneError:
+                raise
+            except Exception:  # noqa: BLE001 - rendering docs is best effort
+                log.exception("data quality worker: an earlier call failed")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._send_conn.send(None)  # a helper has no Popen to be ended by: tell it
+        self._send_conn.close()
+        self._recv_conn.close()
+
+
+class SuiteWorker:
+    """A handle on the worker process (and its helper): `run_suites` waits for the answer,
+    `render_docs_later` does not (its answer is collected by the next call or by `close`).
+
+    Why `python -m expectations.worker` and not `multiprocessing`: a fresh interpreter (no fork
+    of a threaded Dagster process) that, unlike multiprocessing's "spawn", does not re-run the
+    caller's main script. The helper is forked by the worker, from a process that has imported
+    GX and holds nothing else.
+    """
+
+    def __init__(self, helper: bool | None = None) -> None:
+        helper = helper_wanted() if helper is None else helper
+        pipes = [os.pipe() for _ in range(4 if helper else 2)]
+        # (calls, answers) of the worker, then of the helper: the child reads calls, writes answers
+        child_fds = [fd for i, (r, w) in enumerate(pipes) for fd in ((r,) if i % 2 == 0 else (w,))]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "expectations.worker", *map(str, child_fds)],
+                pass_fds=child_fds,
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            for fd in child_fds:
+                os.close(fd)
+        self._worker = _Channel(pipes[0][1], pipes[1][0], self._exitcode)
+        self._helper = _Channel(pipes[2][1], pipes[3][0], self._exitcode) if helper else None
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def helper_pid(self) -> int | None:
+        """The helper's process id (None without a helper)."""
+        return None if self._helper is None else self._helper.call("pid")
 
     def _exitcode(self) -> str:
         try:
@@ -146,40 +242,81 @@ class SuiteWorker:
         except subprocess.TimeoutExpired:
             return "still running"
 
-    def _drain(self) -> None:
-        """Collect the answers of earlier calls nobody waited for (their errors are logged)."""
-        while self._pending:
-            try:
-                self._receive()
-            except WorkerGoneError:
-                raise
-            except Exception:  # noqa: BLE001 - rendering docs is best effort
-                log.exception("data quality worker: an earlier call failed")
-
     def run_suites(self, *args: Any, **kwargs: Any) -> Any:
-        """`expectations.run_suites(*args, **kwargs)` in the worker; its errors re-raised here."""
-        self._drain()
-        self._send("run_suites", *args, **kwargs)
-        return self._receive()
+        """`expectations.run_suites(*args, **kwargs)` in the worker (and its helper, see the
+        module docstring); its errors re-raised here."""
+        parts = self._parts(*args, **kwargs)
+        if len(parts) < 2:
+            return self._worker.call("run_suites", *args, **kwargs)
+        return self._run_in_two(parts, *args, **kwargs)
+
+    def _parts(self, *args: Any, **kwargs: Any) -> list[list[str]]:
+        """The call's suites dealt in two, or one part when the call is not split: no helper,
+        one suite, or a call that renders docs or stores its own way."""
+        if self._helper is None or kwargs.get("docs", "always") != "never":
+            return [[]]
+        if {"store", "read_only", "run_time"} & set(kwargs):
+            return [[]]
+        from expectations.runner import split_suites
+
+        config_path = args[3] if len(args) > 3 else kwargs.get("config_path")
+        try:
+            return split_suites(config_path, kwargs.get("layer"), kwargs.get("suites"), 2)
+        except Exception:  # noqa: BLE001 - the worker reports the same error the usual way
+            return [[]]
+
+    def _run_in_two(self, parts: list[list[str]], *args: Any, **kwargs: Any) -> Any:
+        from expectations.runner import in_run_order, store_results
+
+        assert self._helper is not None
+        db_path, run_id, docs_dir = args[0], args[1], args[2]
+        call = dict(kwargs, store=False, read_only=True, run_time=datetime.now(UTC))
+        self._worker.drain()
+        try:
+            self._helper.drain()
+            self._helper.send("run_suites", *args, **dict(call, suites=parts[1]))
+        except WorkerGoneError:  # never forked, or gone: the worker runs every suite
+            log.warning("data quality worker: the helper is gone; one process runs the suites")
+            self._helper.close()
+            self._helper = None
+            return self._worker.call("run_suites", *args, **kwargs)
+        self._worker.send("run_suites", *args, **dict(call, suites=parts[0]))
+        answers: list[Any] = []
+        errors: list[BaseException] = []
+        for channel in (self._worker, self._helper):  # both answer before anything goes on
+            try:
+                answers.append(channel.receive())
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, the first one
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        results = in_run_order(answers[0] + answers[1])
+        entries = self._helper.call("session_entries", run_id)
+        self._worker.send("adopt_entries", run_id, db_path, docs_dir, entries)
+        if results:  # as one process does: nothing to check, nothing written
+            store_results(Path(db_path).resolve(), run_id, call["run_time"], results)
+        return results
 
     def render_docs_later(self, run_id: str, db_path: Path, docs_dir: Path) -> None:
         """Render the run's Data Docs in the worker while the caller goes on."""
-        self._drain()
-        self._send("render_docs", run_id, db_path, docs_dir)
+        self._worker.drain()
+        self._worker.send("render_docs", run_id, db_path, docs_dir)
 
     def close(self) -> None:
         """Wait for pending work (the docs), then end the process — at once when it is idle or
-        still importing: nothing it does then writes a file."""
+        still importing: nothing it does then writes a file. The helper ends when its pipe
+        closes (it only ever reads the build file, and only while a call waits for it)."""
         try:
-            self._drain()
+            self._worker.drain()
         except WorkerGoneError:
             pass
         finally:
             if self._process.poll() is None:
                 self._process.terminate()
             self._process.wait()
-            self._send_conn.close()
-            self._recv_conn.close()
+            self._worker.close()
+            if self._helper is not None:
+                self._helper.close()
 
 
 _PRESTARTED: SuiteWorker | None = None
@@ -201,6 +338,4 @@ def adopt_or_start() -> SuiteWorker:
 
 
 if __name__ == "__main__":
-    _serve(
-        Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)
-    )
+    _main(sys.argv[1:])

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dq_fixtures import SECOND
 
 import expectations.worker as worker_module
 from expectations import run_suites
+from expectations.runner import split_suites
 from expectations.worker import SuiteWorker, WorkerGoneError, adopt_or_start, prestart
 
 SUITES = ["raw_townships", "load_report", "marts_townships"]
@@ -39,11 +41,33 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_the_worker_answers_what_the_job_process_would(build: Path, tmp_path: Path) -> None:
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """Whether `pid` ends within `within` seconds. The helper is the worker's child, not ours:
+    once the worker is gone it is reaped by init, so it may be a zombie for a moment."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not _alive(pid) or _zombie(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@pytest.mark.parametrize("helper", [False, True], ids=["one process", "with helper"])
+def test_the_worker_answers_what_the_job_process_would(
+    build: Path, tmp_path: Path, helper: bool
+) -> None:
     twin = tmp_path / "twin.duckdb.build"
     shutil.copyfile(build, twin)
     here = run_suites(twin, "run-a", tmp_path / "docs_here", suites=SUITES, docs="never")
-    worker = SuiteWorker()
+    worker = SuiteWorker(helper=helper)
     try:
         there = worker.run_suites(build, "run-a", tmp_path / "docs", suites=SUITES, docs="never")
     finally:
@@ -51,10 +75,81 @@ def test_the_worker_answers_what_the_job_process_would(build: Path, tmp_path: Pa
     assert _comparable(there) == _comparable(here) and len(there) == 3
     con = duckdb.connect(str(build), read_only=True)  # the worker stored its rows, then let go
     try:
-        stored = con.execute("select count(*) from audit.dq_results").fetchone()[0]
+        stored = con.execute(
+            "select count(*), count(distinct suite), count(distinct checked_at) "
+            "from audit.dq_results"
+        ).fetchone()
     finally:
         con.close()
-    assert stored == sum(len(r.expectations) for r in there) > 0
+    # every row once, stamped with the one time of the call, whichever process checked it
+    assert stored == (sum(len(r.expectations) for r in there), 3, 1)
+
+
+def test_with_a_helper_both_processes_check_and_the_docs_show_every_suite(
+    build: Path, tmp_path: Path
+) -> None:
+    docs = tmp_path / "dq_docs"
+    worker = SuiteWorker(helper=True)
+    try:
+        helper_pid = worker.helper_pid()
+        assert helper_pid is not None and helper_pid != worker.pid
+        results = worker.run_suites(build, "run-h", docs, suites=SUITES, docs="never")
+        # the helper ran its share: its GX session holds validation results of this run
+        helper_entries = worker._helper.call("session_entries", "run-h")
+        worker.render_docs_later("run-h", build, docs)
+    finally:
+        worker.close()
+    assert [r.suite for r in results] == ["raw_townships", "load_report", "marts_townships"]
+    dealt = split_suites(suites=SUITES)
+    assert len(dealt) == 2 and sorted(dealt[0] + dealt[1]) == sorted(SUITES)
+    # (GX keys a suite named "<suite>.<batch date>" by the parts of its name)
+    helper_suites = {key for key, _ in helper_entries["expectations_store"]}
+    assert helper_suites == {(name, SECOND.isoformat()) for name in dealt[1]}
+    html = (docs / "index.html").read_text(encoding="utf-8")
+    assert all(name in html for name in SUITES)
+    assert _gone(helper_pid) and _gone(worker.pid)
+
+
+def test_a_helper_that_is_gone_leaves_every_suite_to_the_worker(
+    build: Path, tmp_path: Path
+) -> None:
+    twin = tmp_path / "twin.duckdb.build"
+    shutil.copyfile(build, twin)
+    here = run_suites(twin, "run-g", tmp_path / "docs_here", suites=SUITES, docs="never")
+    worker = SuiteWorker(helper=True)
+    try:
+        helper_pid = worker.helper_pid()
+        assert helper_pid is not None
+        os.kill(helper_pid, signal.SIGKILL)
+        assert _gone(helper_pid)
+        there = worker.run_suites(build, "run-g", tmp_path / "docs", suites=SUITES, docs="never")
+        assert worker.helper_pid() is None  # dropped: later calls do not try it again
+    finally:
+        worker.close()
+    assert _comparable(there) == _comparable(here)
+
+
+def test_errors_of_a_split_call_are_raised_once_both_processes_answered(tmp_path: Path) -> None:
+    worker = SuiteWorker(helper=True)
+    try:
+        with pytest.raises(FileNotFoundError):
+            worker.run_suites(tmp_path / "nope.duckdb", "r", tmp_path / "docs", docs="never")
+        with pytest.raises(FileNotFoundError):  # neither process has an answer left over
+            worker.run_suites(tmp_path / "nope.duckdb", "r", tmp_path / "docs", docs="never")
+    finally:
+        worker.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "cores", "wanted"),
+    [("", 2, True), ("", 1, False), ("1", 8, False), ("2", 1, True)],
+)
+def test_the_helper_is_wanted_on_two_cores_unless_configured(
+    monkeypatch: pytest.MonkeyPatch, value: str, cores: int, wanted: bool
+) -> None:
+    monkeypatch.setenv(worker_module.ENV_DQ_PROCESSES, value)
+    monkeypatch.setattr(worker_module.os, "cpu_count", lambda: cores)
+    assert worker_module.helper_wanted() is wanted
 
 
 def test_an_error_in_the_worker_is_raised_in_the_caller(tmp_path: Path) -> None:
