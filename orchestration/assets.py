@@ -34,7 +34,6 @@ from orchestration import volume
 from orchestration.config import dbt_build_args, load_rules_config
 from orchestration.dbt_config import dbt_project, run_target_dir
 from orchestration.dbt_run import dagster_events, invoke_dbt, selection_args
-from orchestration.dbt_run import preload as preload_dbt
 from orchestration.failpoints import failpoint
 from orchestration.publish import (
     ForeignBuildError,
@@ -267,9 +266,7 @@ def dq_raw(
     warehouse_lock: WarehouseLock,
     data_quality: DataQuality,
 ):
-    """Great Expectations suites on the sources as loaded (blocking ones stop dbt). While the
-    worker runs them, this process imports what dbt's build imports on first use."""
-    preload_dbt()
+    """Great Expectations suites on the sources as loaded (blocking ones stop dbt)."""
     yield from _dq(context, settings, data_quality, "raw", DQ_RAW_SPECS)
 
 

@@ -10,11 +10,7 @@ materializations and dbt tests into asset checks.
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
-import sys
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,51 +24,6 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from orchestration.failpoints import failpoint
 
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
-
-log = logging.getLogger(__name__)
-
-#: What a build imports on first use, after Dagster's and dagster-dbt's imports: ~240 modules,
-#: ~0.2 s at any scale (found by comparing `sys.modules` before and after a night's build).
-LAZY_IMPORTS = (
-    "dbt.cli.main",
-    "dbt.task.build",
-    "dbt.parser.manifest",
-    "dbt.compilation",
-    "dbt.context.providers",
-    "dbt.adapters.duckdb.impl",
-    "dbt.adapters.duckdb.connections",
-    "dbt.adapters.duckdb.environments.local",
-    "dbt_common.clients.agate_helper",
-    "multiprocessing.dummy",
-)
-_preload: threading.Thread | None = None
-
-
-def preload() -> None:
-    """Import LAZY_IMPORTS in a thread, for a step about to wait on another process (the raw
-    suites run in the data-quality worker while this process has nothing to do). The build
-    then finds them imported. `invoke_dbt` waits for the thread first, so that no module is
-    ever imported by two threads at once."""
-    global _preload
-    if _preload is None and not all(name in sys.modules for name in LAZY_IMPORTS):
-        _preload = threading.Thread(target=_import_lazy, name="bianzhi-dbt-preload", daemon=True)
-        _preload.start()
-
-
-def _import_lazy() -> None:
-    for name in LAZY_IMPORTS:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the build imports it again and reports the error
-            log.exception("dbt preload: %s could not be imported", name)
-
-
-def finish_preload() -> None:
-    """Wait for a `preload` started earlier (none: return at once)."""
-    global _preload
-    if _preload is not None:
-        _preload.join()
-        _preload = None
 
 
 @dataclass
@@ -89,7 +40,6 @@ def invoke_dbt(
     """`dbt <args>` in this process against the DuckDB file `db_path`, then release the file.
 
     `target_path` receives dbt's artifacts and logs and keeps its partial-parse state."""
-    finish_preload()
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict

@@ -6,8 +6,6 @@ In-process (not through `bianzhi run`) because the metadata lives in the run's e
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -169,30 +167,3 @@ def test_dbt_writes_no_json_artifacts_and_no_statement_log(night) -> None:
     log = target / "dbt.log"
     text = log.read_text("utf-8") if log.exists() else ""
     assert "[debug]" not in text and "On master" not in text
-
-
-def _python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120
-    )
-
-
-def test_the_dbt_preload_imports_what_the_definitions_leave_to_the_build() -> None:
-    """The modules are not imported with the job's definitions (else preloading them would
-    save nothing), the preload imports every one, and once they are in, it starts no thread."""
-    done = _python(
-        "import sys\n"
-        "import orchestration.execute\n"
-        "from orchestration import dbt_run\n"
-        "missing = [m for m in dbt_run.LAZY_IMPORTS if m not in sys.modules]\n"
-        "dbt_run.preload()\n"
-        "thread = dbt_run._preload\n"
-        "dbt_run.finish_preload()\n"
-        "left = [m for m in dbt_run.LAZY_IMPORTS if m not in sys.modules]\n"
-        "dbt_run.preload()\n"
-        "print(len(missing), thread is not None, left, dbt_run._preload)\n"
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    missing, started, left, again = done.stdout.split(maxsplit=3)
-    assert int(missing) >= 5 and started == "True"
-    assert left == "[]" and again.strip() == "None"  # all imported: no second thread
