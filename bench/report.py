@@ -389,8 +389,11 @@ def _render_profile(prof: dict[str, Any]) -> list[str]:
         for key, label in (
             ("parse_first", "`dbt parse`, nothing saved"),
             ("parse_again", "`dbt parse` again"),
-            ("build", "`dbt build` (as the nightly job)"),
-            ("build_without_unit_tests", "`dbt build --exclude-resource-type unit_test`"),
+            ("build", "`dbt build` (with the unit tests, as `make test` runs them)"),
+            (
+                "build_without_unit_tests",
+                "`dbt build --exclude-resource-type unit_test` (as the nightly job)",
+            ),
         ):
             item = dbt.get(key) or {}
             by_type = ", ".join(
