@@ -13,7 +13,9 @@ Why this order and shape:
 - every measured thing is a fresh subprocess (bench.worker), timed from spawn to exit. Its
   peak RSS is the peak of the *sum* of resident memory over the child's process tree, sampled
   from /proc every 50 ms: the nightly job runs its data-quality suites in a worker process of
-  its own, so no single process holds what the night holds. Not wait4(2)'s ru_maxrss: Linux
+  its own and a helper the worker forks, so no single process holds what the night holds (the
+  sum counts the pages the helper shares with the worker twice: an upper bound). Not
+  wait4(2)'s ru_maxrss: Linux
   carries the forking parent's high-water mark across exec into the child's figure (a child
   running /bin/true from this harness "peaked" at 1.5 GB), and it reports one process only.
 """
