@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 ENV_DQ_WORKER = "BIANZHI_DQ_WORKER"
 
 
-#: How much lower the worker's scheduling priority is than the night's (see `_serve`).
+#: How much lower the worker's scheduling priority is than the night's (see `_main`).
 WORKER_NICENESS = 5
 
 
@@ -55,6 +55,8 @@ def enabled() -> bool:
 
 def helper_wanted() -> bool:
     """Whether the worker forks a helper (see the module docstring)."""
+    if not hasattr(os, "fork"):
+        return False
     wanted = os.environ.get(ENV_DQ_PROCESSES, "").strip()
     if wanted:
         return wanted != "1"

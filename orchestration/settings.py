@@ -114,7 +114,8 @@ class DataQuality(ConfigurableResource):
     Why a resource: its worker process (expectations/worker.py) lives exactly as long as the run
     — started when the run's resources are set up, before the first step, so GX imports on the
     second core while ingest runs; closed after the last step, once the Data Docs it renders in
-    the background are written. `in_process` (`BIANZHI_DQ_WORKER=off`) runs the suites in the
+    the background are written. On two cores the worker forks a helper, and each step's suites
+    are dealt between the two. `in_process` (`BIANZHI_DQ_WORKER=off`) runs the suites in the
     job's own process instead: slower, but one process to debug.
     """
 
