@@ -60,13 +60,19 @@ def _zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
+def _answer_in_this_process(build: Path, tmp_path: Path, run_id: str) -> list:
+    """The suites run in the test's process, on a copy of `build` (a run writes into the file
+    it checks)."""
+    twin = tmp_path / "twin.duckdb.build"
+    shutil.copyfile(build, twin)
+    return run_suites(twin, run_id, tmp_path / "docs_here", suites=SUITES, docs="never")
+
+
 @pytest.mark.parametrize("helper", [False, True], ids=["one process", "with helper"])
 def test_the_worker_answers_what_the_job_process_would(
     build: Path, tmp_path: Path, helper: bool
 ) -> None:
-    twin = tmp_path / "twin.duckdb.build"
-    shutil.copyfile(build, twin)
-    here = run_suites(twin, "run-a", tmp_path / "docs_here", suites=SUITES, docs="never")
+    here = _answer_in_this_process(build, tmp_path, "run-a")
     worker = SuiteWorker(helper=helper)
     try:
         there = worker.run_suites(build, "run-a", tmp_path / "docs", suites=SUITES, docs="never")
@@ -113,9 +119,7 @@ def test_with_a_helper_both_processes_check_and_the_docs_show_every_suite(
 def test_a_helper_that_is_gone_leaves_every_suite_to_the_worker(
     build: Path, tmp_path: Path
 ) -> None:
-    twin = tmp_path / "twin.duckdb.build"
-    shutil.copyfile(build, twin)
-    here = run_suites(twin, "run-g", tmp_path / "docs_here", suites=SUITES, docs="never")
+    here = _answer_in_this_process(build, tmp_path, "run-g")
     worker = SuiteWorker(helper=True)
     try:
         helper_pid = worker.helper_pid()
