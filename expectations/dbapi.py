@@ -16,7 +16,7 @@ every other connection of the run, so that it shares the process's database inst
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,20 +104,13 @@ class BufferedConnection(duckdb_engine.ConnectionWrapper):
         return BufferedCursor(self._raw_con, self)
 
 
-def connector(
-    db_path: Path, memory_limit: str | None = None, read_only: bool = False
-) -> Callable[[], BufferedConnection]:
-    """A SQLAlchemy `creator` opening `db_path` with buffered cursors (and DuckDB's
-    `memory_limit`, when given)."""
-    return lambda: open_buffered(db_path, memory_limit, read_only)
-
-
 def open_buffered(
     db_path: Path, memory_limit: str | None = None, read_only: bool = False
 ) -> BufferedConnection:
-    """`db_path` with buffered cursors. `read_only`: when two processes run suites on the same
-    file at once (expectations/worker.py) — DuckDB lets several processes read a file, or one
-    write it."""
+    """`db_path` with buffered cursors (and DuckDB's `memory_limit`, when given): GX's
+    datasource opens its connections with this (its SQLAlchemy `creator`). `read_only`: when
+    two processes run suites on the same file at once (expectations/worker.py) — DuckDB lets
+    several processes read a file, or one write it."""
     con = duckdb.connect(str(db_path), read_only=read_only)
     if memory_limit:
         set_memory_limit(con, memory_limit)

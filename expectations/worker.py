@@ -244,45 +244,60 @@ class SuiteWorker:
         except subprocess.TimeoutExpired:
             return "still running"
 
-    def run_suites(self, *args: Any, **kwargs: Any) -> Any:
-        """`expectations.run_suites(*args, **kwargs)` in the worker (and its helper, see the
-        module docstring); its errors re-raised here."""
-        parts = self._parts(*args, **kwargs)
+    def run_suites(
+        self,
+        db_path: Path,
+        run_id: str,
+        docs_dir: Path,
+        config_path: Path | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """`expectations.run_suites(...)` in the worker (and its helper, see the module
+        docstring); its errors re-raised here."""
+        call = dict(kwargs, config_path=config_path)
+        parts = self._parts(call)
         if len(parts) < 2:
-            return self._worker.call("run_suites", *args, **kwargs)
-        return self._run_in_two(parts, *args, **kwargs)
+            return self._worker.call("run_suites", db_path, run_id, docs_dir, **call)
+        return self._run_in_two(parts, db_path, run_id, docs_dir, call)
 
-    def _parts(self, *args: Any, **kwargs: Any) -> list[list[str]]:
+    def _parts(self, call: dict[str, Any]) -> list[list[str]]:
         """The call's suites dealt in two, or one part when the call is not split: no helper,
-        one suite, or a call that renders docs or stores its own way."""
-        if self._helper is None or kwargs.get("docs", "always") != "never":
+        one suite, a call that renders docs, or one that already says how to store (the split
+        sets `store`, `read_only` and `run_time` itself)."""
+        if self._helper is None or call.get("docs", "always") != "never":
             return [[]]
-        if {"store", "read_only", "run_time"} & set(kwargs):
+        if {"store", "read_only", "run_time"} & set(call):
             return [[]]
         from expectations.runner import split_suites
 
-        config_path = args[3] if len(args) > 3 else kwargs.get("config_path")
         try:
-            return split_suites(config_path, kwargs.get("layer"), kwargs.get("suites"), 2)
+            return split_suites(call["config_path"], call.get("layer"), call.get("suites"), 2)
         except Exception:  # noqa: BLE001 - the worker reports the same error the usual way
             return [[]]
 
-    def _run_in_two(self, parts: list[list[str]], *args: Any, **kwargs: Any) -> Any:
+    def _run_in_two(
+        self,
+        parts: list[list[str]],
+        db_path: Path,
+        run_id: str,
+        docs_dir: Path,
+        call: dict[str, Any],
+    ) -> Any:
         from expectations.runner import in_run_order, store_results
 
         assert self._helper is not None
-        db_path, run_id, docs_dir = args[0], args[1], args[2]
-        call = dict(kwargs, store=False, read_only=True, run_time=datetime.now(UTC))
+        args = (db_path, run_id, docs_dir)
+        shared = dict(call, store=False, read_only=True, run_time=datetime.now(UTC))
         self._worker.drain()
         try:
             self._helper.drain()
-            self._helper.send("run_suites", *args, **dict(call, suites=parts[1]))
+            self._helper.send("run_suites", *args, **dict(shared, suites=parts[1]))
         except WorkerGoneError:  # never forked, or gone: the worker runs every suite
             log.warning("data quality worker: the helper is gone; one process runs the suites")
             self._helper.close()
             self._helper = None
-            return self._worker.call("run_suites", *args, **kwargs)
-        self._worker.send("run_suites", *args, **dict(call, suites=parts[0]))
+            return self._worker.call("run_suites", *args, **call)
+        self._worker.send("run_suites", *args, **dict(shared, suites=parts[0]))
         answers: list[Any] = []
         errors: list[BaseException] = []
         for channel in (self._worker, self._helper):  # both answer before anything goes on
@@ -296,7 +311,7 @@ class SuiteWorker:
         entries = self._helper.call("session_entries", run_id)
         self._worker.send("adopt_entries", run_id, db_path, docs_dir, entries)
         if results:  # as one process does: nothing to check, nothing written
-            store_results(Path(db_path).resolve(), run_id, call["run_time"], results)
+            store_results(Path(db_path).resolve(), run_id, shared["run_time"], results)
         return results
 
     def render_docs_later(self, run_id: str, db_path: Path, docs_dir: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.dbapi import connector, register_query_asset
+from expectations.dbapi import open_buffered, register_query_asset
 
 
 def _db(tmp_path: Path) -> Path:
@@ -19,7 +19,7 @@ def _db(tmp_path: Path) -> Path:
 
 
 def test_rows_are_read_before_the_rollback(tmp_path: Path) -> None:
-    connection = connector(_db(tmp_path))()
+    connection = open_buffered(_db(tmp_path))
     cursor = connection.cursor()
     cursor.execute("begin transaction")
     cursor.execute("select count(*), max(i) from t")
@@ -31,7 +31,7 @@ def test_rows_are_read_before_the_rollback(tmp_path: Path) -> None:
 def test_a_query_asset_run_bare_gives_its_columns_and_no_rows(tmp_path: Path) -> None:
     query = "select i, s, i % 7 = 0 as dq_sevens from t"
     register_query_asset(query)
-    connection = connector(_db(tmp_path))()
+    connection = open_buffered(_db(tmp_path))
     cursor = connection.cursor()
     cursor.execute(f"  {query}\n", ())  # as SQLAlchemy sends a text() clause
     assert [d[0] for d in cursor.description] == ["i", "s", "dq_sevens"]

@@ -107,7 +107,7 @@ def test_duckdb_memory_limit_comes_from_the_environment_and_bounds_every_connect
     opens while a limited one is open."""
     import duckdb
 
-    from expectations.dbapi import connector
+    from expectations.dbapi import open_buffered
     from orchestration.definitions import build_resources
     from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, settings_from_env
 
@@ -125,7 +125,7 @@ def test_duckdb_memory_limit_comes_from_the_environment_and_bounds_every_connect
         assert limit(con) == "286.1 MiB"  # DuckDB shows 300 MB in MiB
         plain = duckdb.connect(str(settings.build_path))  # would fail if opened with a config
         plain.close()
-        suites = connector(settings.build_path, "100MB")()
+        suites = open_buffered(settings.build_path, "100MB")
         assert limit(con) == "95.3 MiB"  # one database, one setting: the last SET wins
         suites.close()
     finally:
