@@ -233,3 +233,9 @@ def test_no_worker_is_prestarted_when_switched_off(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(worker_module, "_PRESTARTED", None)
     prestart()
     assert worker_module._PRESTARTED is None
+
+
+def test_no_helper_where_processes_cannot_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(worker_module.ENV_DQ_PROCESSES, "2")
+    monkeypatch.delattr(worker_module.os, "fork")
+    assert worker_module.helper_wanted() is False
