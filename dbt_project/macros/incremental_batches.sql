@@ -67,19 +67,19 @@
     {{- return(local_md5(text)) -}}
 {%- endmacro %}
 
-{#- The batch dates this model has to (re)build, as ISO strings; none when not incremental. -#}
-{% macro pending_batches(from_earliest=false) -%}
-    {%- if not execute or not is_incremental() -%}
-        {{- return(none) -}}
-    {%- endif -%}
+{#- A query of the batch dates this model has to (re)build (one column, a date per row). The
+    model's SQL runs it once (pending_batches) and the pre-hook uses it as a subquery
+    (batch_incremental_pre_hook): both read the same ledger, which only the on-run-end hook
+    writes, so they agree, and a night costs one round trip to DuckDB per model, not two. -#}
+{% macro pending_batches_sql(from_earliest=false) -%}
     {%- set ledger = adapter.get_relation(database=target.database, schema='intermediate',
         identifier='dbt_batches_built') -%}
     {%- set batches = audit_batches_relation() -%}
     {%- if ledger is none -%}
-        {%- set sql = "select distinct cast(batch_date as date) from " ~ batches -%}
+        {%- set sql = "select distinct cast(batch_date as date) as batch_date from " ~ batches -%}
     {%- else -%}
         {%- set sql -%}
-            select distinct cast(b.batch_date as date)
+            select distinct cast(b.batch_date as date) as batch_date
             from {{ batches }} as b
             where not exists (
                 select 1
@@ -91,14 +91,22 @@
             )
         {%- endset -%}
     {%- endif -%}
-    {%- set dates = run_query(sql).columns[0].values() | map('string') | sort | list -%}
-    {%- if from_earliest and dates | length > 0 -%}
-        {%- set later_sql -%}
-            select distinct cast(batch_date as date) from {{ batches }}
-            where cast(batch_date as date) >= date '{{ dates[0] }}'
+    {%- if from_earliest -%}
+        {%- set sql -%}
+            select distinct cast(batch_date as date) as batch_date from {{ batches }}
+            where cast(batch_date as date) >= (select min(batch_date) from ({{ sql }}) as pending)
         {%- endset -%}
-        {%- set dates = run_query(later_sql).columns[0].values() | map('string') | sort | list -%}
     {%- endif -%}
+    {{- return(sql) -}}
+{%- endmacro %}
+
+{#- The batch dates this model has to (re)build, as ISO strings; none when not incremental. -#}
+{% macro pending_batches(from_earliest=false) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set dates = run_query(pending_batches_sql(from_earliest)).columns[0].values()
+        | map('string') | sort | list -%}
     {{- return(dates) -}}
 {%- endmacro %}
 
@@ -126,37 +134,42 @@
 
 {% macro batch_incremental_pre_hook(key, from_earliest) -%}
     {%- if execute and is_incremental() -%}
-        {%- set pending = pending_batches(from_earliest) -%}
         delete from {{ this }}
-        where {{ in_pending_batches(key, pending) }}
+        where {{ key }} in ({{ pending_batches_sql(from_earliest) }})
             or {{ key }} not in (select cast(batch_date as date) from {{ audit_batches_relation() }})
     {%- endif -%}
 {%- endmacro %}
 
 {#- on-run-end: every incremental model that succeeded now holds every batch of audit.batches
-    (built now or before), with its current fingerprint. -#}
+    (built now or before), with its current fingerprint. One round trip: the statements go to
+    DuckDB as one script (a night ran 40 of them, one query each, ~0.3 s at county scale). -#}
 {% macro record_built_batches(results) -%}
     {%- if execute -%}
         {%- set ledger = batch_ledger_relation() -%}
-        {%- set statements = [
-            "create schema if not exists " ~ ledger.schema,
-            "create table if not exists " ~ ledger
-                ~ " (model_name varchar, batch_date date, loaded_at timestamp, fingerprint varchar)",
-        ] -%}
+        {%- set built = [] -%}
         {%- for res in results -%}
             {%- if res.node.resource_type == 'model'
                 and res.node.config.materialized == 'incremental'
                 and res.status == 'success' -%}
-                {%- do statements.append("delete from " ~ ledger ~ " where model_name = '"
-                    ~ res.node.name ~ "'") -%}
-                {%- do statements.append("insert into " ~ ledger ~ " select '" ~ res.node.name
-                    ~ "', cast(batch_date as date), cast(loaded_at as timestamp), '"
-                    ~ batch_fingerprint(res.node.unique_id) ~ "' from "
-                    ~ audit_batches_relation()) -%}
+                {%- do built.append("('" ~ res.node.name ~ "', '"
+                    ~ batch_fingerprint(res.node.unique_id) ~ "')") -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- for statement in statements -%}
-            {%- do run_query(statement) -%}
-        {%- endfor -%}
+        {%- set script -%}
+            create schema if not exists {{ ledger.schema }};
+            create table if not exists {{ ledger }}
+                (model_name varchar, batch_date date, loaded_at timestamp, fingerprint varchar);
+            {%- if built %}
+            delete from {{ ledger }}
+            where model_name in (select model_name from (values {{ built | join(', ') }})
+                as built (model_name, fingerprint));
+            insert into {{ ledger }}
+            select built.model_name, cast(b.batch_date as date), cast(b.loaded_at as timestamp),
+                built.fingerprint
+            from (values {{ built | join(', ') }}) as built (model_name, fingerprint)
+            cross join {{ audit_batches_relation() }} as b;
+            {%- endif %}
+        {%- endset -%}
+        {%- do run_query(script) -%}
     {%- endif -%}
 {%- endmacro %}

@@ -60,7 +60,9 @@
 {%- endmaterialization %}
 
 {#- The (quoted) columns to insert, after on_schema_change: the query's columns the table lacks
-    are added (append_new_columns), refused (fail) or left out (ignore). -#}
+    are added (append_new_columns), refused (fail) or left out (ignore). One query answers both
+    questions, what the query returns and which of it the table has: dbt's own way is two
+    (the table's columns, then a DESCRIBE of the query), ~10 ms each at county scale. -#}
 {% macro batch_incremental_columns(target_relation, sql) -%}
   {%- set mode = incremental_validate_on_schema_change(config.get('on_schema_change'),
       default='ignore') -%}
@@ -68,24 +70,31 @@
     {{ exceptions.raise_compiler_error("on_schema_change='sync_all_columns' is not supported by"
         ~ " the project's incremental materialization (" ~ this ~ "): use append_new_columns") }}
   {%- endif -%}
-  {%- set existing = adapter.get_columns_in_relation(target_relation)
-      | map(attribute='name') | map('lower') | list -%}
+  {%- set probe -%}
+    select query.column_name, query.column_type, lower(query.column_name) in (
+        select lower(column_name) from duckdb_columns()
+        where lower(database_name) = lower('{{ target_relation.database }}')
+            and lower(schema_name) = lower('{{ target_relation.schema }}')
+            and lower(table_name) = lower('{{ target_relation.identifier }}')
+    ) as in_table
+    from (describe {{ get_empty_subquery_sql(sql, config.get('sql_header', none)) }}) as query
+  {%- endset -%}
   {%- set columns = [] -%}
   {%- set added = [] -%}
-  {%- for column in get_column_schema_from_query(sql) -%}
-    {%- if column.name | lower in existing -%}
-      {%- do columns.append(adapter.quote(column.name)) -%}
+  {%- for row in run_query(probe).rows -%}
+    {%- if row[2] -%}
+      {%- do columns.append(adapter.quote(row[0])) -%}
     {%- elif mode == 'append_new_columns' -%}
-      {%- do added.append(column) -%}
-      {%- do columns.append(adapter.quote(column.name)) -%}
+      {%- do added.append(row) -%}
+      {%- do columns.append(adapter.quote(row[0])) -%}
     {%- elif mode == 'fail' -%}
       {{ exceptions.raise_compiler_error("The query of " ~ this ~ " has a column its table has"
-          ~ " not: " ~ column.name ~ " (on_schema_change='fail'); run with --full-refresh") }}
+          ~ " not: " ~ row[0] ~ " (on_schema_change='fail'); run with --full-refresh") }}
     {%- endif -%}
   {%- endfor -%}
-  {%- for column in added -%}
+  {%- for row in added -%}
     {%- do run_query("alter table " ~ target_relation ~ " add column "
-        ~ adapter.quote(column.name) ~ " " ~ column.data_type) -%}
+        ~ adapter.quote(row[0]) ~ " " ~ row[1]) -%}
   {%- endfor -%}
   {{- return(columns) -}}
 {%- endmacro %}
