@@ -21,6 +21,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtProject
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from orchestration import dbt_startup
 from orchestration.failpoints import failpoint
 
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
@@ -39,7 +40,9 @@ def invoke_dbt(
 ) -> DbtInvocation:
     """`dbt <args>` in this process against the DuckDB file `db_path`, then release the file.
 
-    `target_path` receives dbt's artifacts and logs and keeps its partial-parse state."""
+    `target_path` receives dbt's artifacts and logs and keeps its partial-parse state. The
+    JSON schemas dbt validates its configuration with are kept beside the project's manifest
+    (orchestration/dbt_startup.py)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
@@ -55,10 +58,14 @@ def invoke_dbt(
     full_args = invocation_args(
         args, Path(project.project_dir), Path(project.profiles_dir), target_path
     )
+    schema_dir = Path(project.project_dir) / project.target_path  # absolute stays absolute
+    dbt_startup.install()
+    dbt_startup.load(schema_dir)
     try:
         result = dbtRunner(callbacks=[keep_results]).invoke(full_args)
     finally:
         _release(DuckDBConnectionManager)
+    dbt_startup.save(schema_dir)
     failures = [
         f"{e['data']['node_info']['unique_id']}: {e['data']['node_info'].get('node_status')}"
         for e in collected

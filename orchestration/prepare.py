@@ -37,6 +37,9 @@ def main() -> int:
     os.environ["BIANZHI_DB_PATH"] = str(settings.build_path)
     from dbt.cli.main import dbtRunner
 
+    from orchestration import dbt_startup
+
+    dbt_startup.install()
     args = [
         *parse_args(rules_path),
         "--project-dir",
@@ -56,6 +59,8 @@ def main() -> int:
     run_target.mkdir(parents=True, exist_ok=True)
     # (only the parse state: the runs do not write or read manifest.json, see dbt_run.py)
     shutil.copyfile(target / "partial_parse.msgpack", run_target / "partial_parse.msgpack")
+    # The JSON schemas the parse built, for every night's first dbt invocation (dbt_startup.py).
+    dbt_startup.save(target)
     print(f"dbt manifest ready: {project.manifest_path}")
     return 0
 

@@ -1,0 +1,134 @@
+"""What dbt's first invocation in a process costs that has nothing to do with the project.
+
+Why: profiling a night's dbt step (S, incremental night, 2026-12-07) found ~0.4 s that dbt
+spends in every new process before its first node runs, the same every night:
+
+- dbt validates dbt_project.yml, profiles.yml and its flags against JSON schemas that mashumaro
+  builds from dbt's dataclasses on first use: ~0.3 s for the classes a build validates, and the
+  same schemas for as long as the installed versions are the same. They are kept in the dbt
+  project's target folder beside manifest.json (`json_schemas.json`, keyed by the versions of
+  the packages that make them): `orchestration.prepare` writes what its parse built at set-up,
+  and a night adds what it had to build; anything not in the file is built as before.
+- dbt_common's behaviour flags name the module that declared them from `inspect.stack()`,
+  which reads the source lines of every frame on the stack (~0.1 s) for a string in a log
+  event. The same module is named here from the frames' globals, without reading any file.
+
+Both keep dbt's answers: a schema comes from the same dataclass under the same versions, and
+the flag's source is the same module name. A missing, unreadable or stale cache file is
+ignored (and rewritten after the night).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+#: The cache file, in the dbt project's target folder (beside manifest.json).
+SCHEMA_FILE = "json_schemas.json"
+#: The packages whose versions decide what a schema holds.
+SCHEMA_PACKAGES = ("dbt-core", "dbt-duckdb", "dbt-adapters", "dbt-common", "mashumaro")
+
+_lock = threading.Lock()
+_cached: dict[str, dict[str, Any]] = {}  # read from the file: used before building
+_built: dict[str, dict[str, Any]] = {}  # built in this process: written after the night
+_build: Callable[[type], dict[str, Any]] | None = None  # dbt's own (lru-cached) builder
+
+
+def versions_key() -> str:
+    """The installed versions the schemas depend on, as one string."""
+    parts = []
+    for name in SCHEMA_PACKAGES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}==absent")
+    return ";".join(parts)
+
+
+def class_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _json_schema(cls: type) -> dict[str, Any]:
+    """dbtClassMixin.json_schema: the cached schema of `cls` if there is one, else dbt's."""
+    name = class_name(cls)
+    schema = _cached.get(name)
+    if schema is None:
+        assert _build is not None
+        schema = _build(cls)
+        with _lock:
+            _built[name] = schema
+    return schema
+
+
+def flag_source() -> str:
+    """BehaviorFlagRendered._default_source: the first module on the stack other than
+    dbt_common.behavior_flags (frames without a module, such as Jinja's, are skipped), as
+    `inspect.getmodule` would name it."""
+    frame = sys._getframe(1)  # noqa: SLF001 - the caller's frame is the question asked
+    while frame is not None:
+        name = frame.f_globals.get("__name__")
+        if name and name != "dbt_common.behavior_flags" and name in sys.modules:
+            return name
+        frame = frame.f_back
+    return "Unknown"
+
+
+def install() -> None:
+    """Route dbt's schema building and the flags' source through this module (once)."""
+    global _build
+    if _build is not None:
+        return
+    from dbt_common.behavior_flags import BehaviorFlagRendered
+    from dbt_common.dataclass_schema import dbtClassMixin
+
+    _build = dbtClassMixin.__dict__["json_schema"].__func__
+    dbtClassMixin.json_schema = classmethod(_json_schema)  # type: ignore[assignment]
+    BehaviorFlagRendered._default_source = staticmethod(flag_source)  # type: ignore[method-assign]
+
+
+def load(cache_dir: Path) -> int:
+    """Use the schemas kept in `cache_dir` when they were built under these versions; how
+    many were read."""
+    try:
+        data = json.loads((cache_dir / SCHEMA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    if not isinstance(data, dict) or data.get("versions") != versions_key():
+        return 0
+    schemas = data.get("schemas")
+    if not isinstance(schemas, dict):
+        return 0
+    with _lock:
+        _cached.update(schemas)
+    return len(schemas)
+
+
+def save(cache_dir: Path) -> bool:
+    """Keep the schemas this process built in `cache_dir` (merged with what it read), if there
+    is anything new; whether the file was written. Written whole and then renamed, so a reader
+    (another night, another warehouse) never sees half a file."""
+    with _lock:
+        new = {name: schema for name, schema in _built.items() if name not in _cached}
+        if not new:
+            return False
+        schemas = {**_cached, **new}
+    path = cache_dir / SCHEMA_FILE
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    payload = {"versions": versions_key(), "schemas": schemas}
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        return False
+    with _lock:
+        _cached.update(new)
+    return True
