@@ -146,6 +146,22 @@ def test_a_table_in_the_views_place_is_replaced(project: Project) -> None:
     assert project.rows("select * from people") == [(1, "a")]
 
 
+def test_a_broken_contract_leaves_a_table_in_the_views_place(project: Project) -> None:
+    """The contract is asserted before the table in the view's place is dropped."""
+    project.model("people", "select 1 as id, 'a' as name, 3 as extra", VIEW_CONTRACT)
+    con = duckdb.connect(str(project.db))
+    try:
+        con.execute("create table people as select 9 as id, 'z' as name")
+    finally:
+        con.close()
+    assert not project.build()[0]
+    kind = project.rows(
+        "select table_type from information_schema.tables where table_name = 'people'"
+    )
+    assert kind == [("BASE TABLE",)]
+    assert project.rows("select * from people") == [(9, "z")]
+
+
 def _incremental(project: Project, mode: str, sql: str) -> None:
     config = f"{{{{ config(materialized='incremental', on_schema_change='{mode}') }}}}\n"
     project.model("events", config + sql)
@@ -177,6 +193,16 @@ def test_a_column_new_to_the_query(
     rows = project.rows(f"select {', '.join(columns)} from events order by id")
     assert rows[0][:2] == (1, "a") and all(v is None for v in rows[0][2:])
     assert rows[1:] == second_rows
+
+
+def test_a_new_column_named_like_a_number_is_added_by_its_name(project: Project) -> None:
+    """The column list comes from a query whose result dbt types by guessing: a column named
+    2024 must stay the column "2024", not become a number."""
+    _incremental(project, "append_new_columns", "select 1 as id")
+    assert project.build()[0]
+    _incremental(project, "append_new_columns", 'select 2 as id, 7 as "2024"')
+    assert project.build()[0]
+    assert project.rows('select id, "2024" from events order by id') == [(1, None), (2, 7)]
 
 
 def test_a_column_new_to_the_query_fails_under_fail(project: Project) -> None:

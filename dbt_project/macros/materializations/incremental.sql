@@ -81,20 +81,23 @@
   {%- endset -%}
   {%- set columns = [] -%}
   {%- set added = [] -%}
+  {#- `| string`: run_query's agate table guesses each column's type from its values, so a
+      column named like a number or a date comes back as one -#}
   {%- for row in run_query(probe).rows -%}
+    {%- set name = row[0] | string -%}
     {%- if row[2] -%}
-      {%- do columns.append(adapter.quote(row[0])) -%}
+      {%- do columns.append(adapter.quote(name)) -%}
     {%- elif mode == 'append_new_columns' -%}
-      {%- do added.append(row) -%}
-      {%- do columns.append(adapter.quote(row[0])) -%}
+      {%- do added.append((name, row[1] | string)) -%}
+      {%- do columns.append(adapter.quote(name)) -%}
     {%- elif mode == 'fail' -%}
       {{ exceptions.raise_compiler_error("The query of " ~ this ~ " has a column its table has"
-          ~ " not: " ~ row[0] ~ " (on_schema_change='fail'); run with --full-refresh") }}
+          ~ " not: " ~ name ~ " (on_schema_change='fail'); run with --full-refresh") }}
     {%- endif -%}
   {%- endfor -%}
-  {%- for row in added -%}
+  {%- for name, data_type in added -%}
     {%- do run_query("alter table " ~ target_relation ~ " add column "
-        ~ adapter.quote(row[0]) ~ " " ~ row[1]) -%}
+        ~ adapter.quote(name) ~ " " ~ data_type) -%}
   {%- endfor -%}
   {{- return(columns) -}}
 {%- endmacro %}

@@ -9,7 +9,7 @@
     a reader never sees the view missing.
 
     Otherwise as dbt's: pre- and post-hooks in and out of the transaction, an enforced contract
-    is asserted before the view is created, and a table in the view's place (an earlier release's
+    is asserted before anything changes, and a table in the view's place (an earlier release's
     marts.roster) is dropped first, in the same transaction.
 -#}
 {% materialization view, adapter='duckdb' -%}
@@ -20,11 +20,11 @@
   -- `BEGIN` happens here:
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
-  {%- if existing_relation is not none and not existing_relation.is_view -%}
-    {%- do adapter.drop_relation(existing_relation) -%}
-  {%- endif -%}
   {%- if config.get('contract').enforced -%}
     {%- do get_assert_columns_equivalent(sql) -%}
+  {%- endif -%}
+  {%- if existing_relation is not none and not existing_relation.is_view -%}
+    {%- do adapter.drop_relation(existing_relation) -%}
   {%- endif -%}
   {%- set sql_header = config.get('sql_header', none) -%}
 
