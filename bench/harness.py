@@ -112,11 +112,14 @@ class Measured:
 
 
 def child_env() -> dict[str, str]:
-    """The environment of every measured process: no persistent Dagster instance, fixed key."""
+    """The environment of every measured process: no persistent Dagster instance, fixed key,
+    and Python's bytecode cache on, as wherever `bianzhi run` is installed: a shell that sets
+    PYTHONDONTWRITEBYTECODE (this machine's does) made every night compile the project's own
+    modules again, ~0.1 s at S (A/B, 4 rounds: 9.73 vs 9.60 s)."""
     env = dict(os.environ)
     env.pop("DAGSTER_HOME", None)  # `bianzhi run` then uses an ephemeral instance (cli default)
     env.setdefault("BIANZHI_PII_KEY", BENCH_PII_KEY)
-    env["PYTHONDONTWRITEBYTECODE"] = env.get("PYTHONDONTWRITEBYTECODE", "")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
