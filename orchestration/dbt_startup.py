@@ -20,6 +20,7 @@ ignored (and rewritten after the night).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -40,8 +41,9 @@ _built: dict[str, dict[str, Any]] = {}  # built in this process: written after t
 _build: Callable[[type], dict[str, Any]] | None = None  # dbt's own (lru-cached) builder
 
 
+@functools.cache
 def versions_key() -> str:
-    """The installed versions the schemas depend on, as one string."""
+    """The installed versions the schemas depend on, as one string (read once a process)."""
     parts = []
     for name in SCHEMA_PACKAGES:
         try:
