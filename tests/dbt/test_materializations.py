@@ -131,17 +131,26 @@ def test_a_view_that_breaks_its_contract_is_refused_and_the_old_view_stays(
     assert project.rows("select * from people") == [(1, "a")]
 
 
-def test_a_table_in_the_views_place_is_replaced(project: Project) -> None:
-    project.model("people", "select 1 as id, 'a' as name", VIEW_CONTRACT)
+def _table_where_the_view_goes(project: Project) -> None:
+    """A table named as the view (as an earlier release or an operator left it)."""
     con = duckdb.connect(str(project.db))
     try:
         con.execute("create table people as select 9 as id, 'z' as name")
     finally:
         con.close()
-    assert project.build()[0]
-    kind = project.rows(
+
+
+def _kind_of_people(project: Project) -> list[tuple]:
+    return project.rows(
         "select table_type from information_schema.tables where table_name = 'people'"
     )
+
+
+def test_a_table_in_the_views_place_is_replaced(project: Project) -> None:
+    project.model("people", "select 1 as id, 'a' as name", VIEW_CONTRACT)
+    _table_where_the_view_goes(project)
+    assert project.build()[0]
+    kind = _kind_of_people(project)
     assert kind == [("VIEW",)]
     assert project.rows("select * from people") == [(1, "a")]
 
@@ -149,15 +158,9 @@ def test_a_table_in_the_views_place_is_replaced(project: Project) -> None:
 def test_a_broken_contract_leaves_a_table_in_the_views_place(project: Project) -> None:
     """The contract is asserted before the table in the view's place is dropped."""
     project.model("people", "select 1 as id, 'a' as name, 3 as extra", VIEW_CONTRACT)
-    con = duckdb.connect(str(project.db))
-    try:
-        con.execute("create table people as select 9 as id, 'z' as name")
-    finally:
-        con.close()
+    _table_where_the_view_goes(project)
     assert not project.build()[0]
-    kind = project.rows(
-        "select table_type from information_schema.tables where table_name = 'people'"
-    )
+    kind = _kind_of_people(project)
     assert kind == [("BASE TABLE",)]
     assert project.rows("select * from people") == [(9, "z")]
 
@@ -221,3 +224,22 @@ def test_sync_all_columns_is_refused(project: Project) -> None:
     ok, logged = project.build()
     assert not ok
     assert "sync_all_columns" in logged and "not supported" in logged
+
+
+@pytest.mark.parametrize("materialized", ["view", "incremental"])
+def test_hooks_run_around_the_node(project: Project, materialized: str) -> None:
+    """Pre- and post-hooks, in and out of the transaction (node_transaction.sql), on the first
+    build and the next."""
+    hooks = (
+        "pre_hook=[{'sql': \"create table if not exists hook_log (step varchar)\", "
+        "'transaction': false}, \"insert into hook_log values ('pre')\"], "
+        "post_hook=[\"insert into hook_log values ('post')\", "
+        "{'sql': \"insert into hook_log values ('after')\", 'transaction': false}]"
+    )
+    project.model(
+        "hooked", f"{{{{ config(materialized='{materialized}', {hooks}) }}}}\nselect 1 as id"
+    )
+    assert project.build()[0]
+    assert project.build()[0]
+    steps = [s for (s,) in project.rows("select step from hook_log")]
+    assert steps == ["pre", "post", "after"] * 2

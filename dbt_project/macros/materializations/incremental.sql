@@ -24,9 +24,7 @@
   {%- set rebuild = existing_relation is none or existing_relation.is_view
       or should_full_refresh() -%}
 
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  -- `BEGIN` happens here:
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
+  {%- do begin_node() -%}  {#- pre-hooks, BEGIN (node_transaction.sql) -#}
 
   {%- if rebuild -%}
     {%- if existing_relation is not none -%}
@@ -50,11 +48,7 @@
     {{ build_sql }}
   {%- endcall %}
 
-  {% do persist_docs(target_relation, model) %}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  -- `COMMIT` happens here
-  {% do adapter.commit() %}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
+  {%- do end_node(target_relation) -%}  {#- post-hooks, COMMIT (node_transaction.sql) -#}
 
   {{ return({'relations': [target_relation]}) }}
 {%- endmaterialization %}

@@ -16,9 +16,7 @@
   {%- set existing_relation = load_cached_relation(this) -%}
   {%- set target_relation = this.incorporate(type='view') -%}
 
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  -- `BEGIN` happens here:
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
+  {%- do begin_node() -%}  {#- pre-hooks, BEGIN (node_transaction.sql) -#}
 
   {%- if config.get('contract').enforced -%}
     {%- do get_assert_columns_equivalent(sql) -%}
@@ -35,11 +33,7 @@
     );
   {%- endcall %}
 
-  {% do persist_docs(target_relation, model) %}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  -- `COMMIT` happens here
-  {% do adapter.commit() %}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
+  {%- do end_node(target_relation) -%}  {#- post-hooks, COMMIT (node_transaction.sql) -#}
 
   {{ return({'relations': [target_relation]}) }}
 {%- endmaterialization %}
