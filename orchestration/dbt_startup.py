@@ -82,17 +82,28 @@ def flag_source() -> str:
     return "Unknown"
 
 
+_installed = False
+
+
 def install() -> None:
-    """Route dbt's schema building and the flags' source through this module (once)."""
-    global _build
-    if _build is not None:
+    """Route dbt's schema building and the flags' source through this module (once a process).
+
+    Each is replaced only where dbt still has it in the shape this module was written against
+    (dbt-common 1.x: a classmethod `json_schema`, a staticmethod `_default_source`); another
+    shape is left as dbt has it, and dbt then simply pays its own start-up."""
+    global _build, _installed
+    if _installed:
         return
+    _installed = True
     from dbt_common.behavior_flags import BehaviorFlagRendered
     from dbt_common.dataclass_schema import dbtClassMixin
 
-    _build = dbtClassMixin.__dict__["json_schema"].__func__
-    dbtClassMixin.json_schema = classmethod(_json_schema)  # type: ignore[assignment]
-    BehaviorFlagRendered._default_source = staticmethod(flag_source)  # type: ignore[method-assign]
+    schema = dbtClassMixin.__dict__.get("json_schema")
+    if isinstance(schema, classmethod):
+        _build = schema.__func__
+        dbtClassMixin.json_schema = classmethod(_json_schema)  # type: ignore[assignment]
+    if isinstance(BehaviorFlagRendered.__dict__.get("_default_source"), staticmethod):
+        BehaviorFlagRendered._default_source = staticmethod(flag_source)  # type: ignore[method-assign]
 
 
 def load(cache_dir: Path) -> int:

@@ -101,3 +101,26 @@ def test_the_flag_source_is_the_module_dbt_common_would_name() -> None:
     flag = BehaviorFlagRendered({"name": "some_flag", "default": False, "docs_url": "x"}, {})
     assert flag._behavior_change_event.flag_source == __name__  # noqa: SLF001
     assert dbt_startup.flag_source() == _source_as_dbt_common_names_it() == __name__
+
+
+def test_a_dbt_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
+    """Where `json_schema` is not the classmethod this module expects, install() leaves it
+    (and validation) to dbt, and nothing is kept."""
+    got = _in_fresh_process(
+        """
+        from dbt_common.dataclass_schema import dbtClassMixin
+        own = dbtClassMixin.__dict__["json_schema"].__func__
+        class Schema:  # another shape of the same answer: a descriptor, not a classmethod
+            def __get__(self, obj, cls):
+                return lambda: own(cls)
+        dbtClassMixin.json_schema = Schema()
+        replaced = dbtClassMixin.__dict__["json_schema"]
+        dbt_startup.install()
+        from dbt.contracts.project import ProjectFlags
+        ProjectFlags.validate({"send_anonymous_usage_stats": False})
+        print(json.dumps({"untouched": dbtClassMixin.__dict__["json_schema"] is replaced,
+                          "saved": dbt_startup.save(target)}))
+        """,
+        tmp_path,
+    )
+    assert got == {"untouched": True, "saved": False}
