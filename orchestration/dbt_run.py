@@ -43,7 +43,6 @@ def invoke_dbt(
     `target_path` receives dbt's artifacts and logs and keeps its partial-parse state. The
     JSON schemas dbt validates its configuration with are kept beside the project's manifest
     (orchestration/dbt_startup.py)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
 
@@ -64,7 +63,7 @@ def invoke_dbt(
     try:
         result = dbtRunner(callbacks=[keep_results]).invoke(full_args)
     finally:
-        _release(DuckDBConnectionManager)
+        release_duckdb()
     dbt_startup.save(schema_dir)
     failures = [
         f"{e['data']['node_info']['unique_id']}: {e['data']['node_info'].get('node_status')}"
@@ -106,14 +105,17 @@ def invocation_args(
     ]
 
 
-def _release(manager: Any) -> None:
-    """Close dbt-duckdb's process-wide database handle so the build file can be published."""
-    env = getattr(manager, "_ENV", None)
+def release_duckdb() -> None:
+    """Close dbt-duckdb's process-wide database handle, which outlives an in-process dbt
+    invocation, so that the file can be published (or opened by a test)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = getattr(DuckDBConnectionManager, "_ENV", None)
     if env is not None:
         try:
             env.close()
         finally:
-            manager._ENV = None
+            DuckDBConnectionManager._ENV = None
 
 
 def selection_args(

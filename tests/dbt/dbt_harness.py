@@ -29,6 +29,19 @@ class DbtRun:
     exception: BaseException | None
 
 
+def invoke(args: list[str]) -> Any:
+    """`dbt <args>` in this process (dbtRunner), then release the DuckDB file dbt opened, as the
+    night does (orchestration/dbt_run.py), so the test can open it."""
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.dbt_run import release_duckdb
+
+    try:
+        return dbtRunner().invoke(args)
+    finally:
+        release_duckdb()
+
+
 def run_dbt(
     db_path: Path,
     args: list[str],
@@ -39,9 +52,6 @@ def run_dbt(
     """`dbt <args>` in this process against `db_path`, thresholds (and `extra_vars`) passed as
     vars like the orchestration does; the DuckDB file is released afterwards so the tests can
     open it."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    from dbt.cli.main import dbtRunner
-
     os.environ["BIANZHI_DB_PATH"] = str(db_path)
     target_path = DBT_DIR / "target" / target  # own partial-parse state per vars set
     full_args = [
@@ -59,13 +69,7 @@ def run_dbt(
         "--quiet",
     ]
     started = time.monotonic()
-    try:
-        result = dbtRunner().invoke(full_args)
-    finally:
-        env = getattr(DuckDBConnectionManager, "_ENV", None)
-        if env is not None:
-            env.close()
-            DuckDBConnectionManager._ENV = None
+    result = invoke(full_args)
     return DbtRun(
         bool(result.success),
         time.monotonic() - started,

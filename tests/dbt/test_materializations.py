@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_harness import DBT_DIR
+from dbt_harness import DBT_DIR, invoke
 
 PROJECT = """
 name: materializations
@@ -57,22 +57,11 @@ class Project:
 
     def build(self) -> tuple[bool, str]:
         """`dbt run` in this process; (success, the statements and errors it logged)."""
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-        from dbt.cli.main import dbtRunner
-
         log = self.root / "target" / "dbt.log"
         start = log.stat().st_size if log.exists() else 0
         target = str(self.root / "target")
         args = ["run", "--project-dir", str(self.root), "--profiles-dir", str(self.root)]
-        try:
-            result = dbtRunner().invoke(
-                [*args, "--target-path", target, "--log-path", target, "--quiet"]
-            )
-        finally:
-            env = getattr(DuckDBConnectionManager, "_ENV", None)
-            if env is not None:
-                env.close()
-                DuckDBConnectionManager._ENV = None
+        result = invoke([*args, "--target-path", target, "--log-path", target, "--quiet"])
         with log.open("rb") as f:
             f.seek(start)
             logged = f.read().decode("utf-8", errors="replace")
