@@ -427,6 +427,8 @@ SHM_COPY_MAX_BYTES = 512 << 20
 #: quoted cell still parses): 16 buffers of that were ~0.5 GiB of reader memory at any size of
 #: file, and parsing was slower (L roster 0.9 s → 0.66 s).
 CSV_BUFFER_BYTES = 32 << 20
+#: The longest csv line DuckDB accepts (a long quoted cell still parses); at most the buffer.
+MAX_LINE_BYTES = 16 << 20
 
 
 def _bom_error(file_name: str, reason: str) -> UnreadableSourceError:
@@ -608,7 +610,7 @@ def _read_csv_sql(path: str, width: int, parallel: bool) -> str:
     return (
         f"select * from read_csv('{quoted}', columns = {{{columns}}}, header = false, "
         "auto_detect = false, delim = ',', quote = '\"', escape = '\"', null_padding = true, "
-        f"strict_mode = false, max_line_size = 16777216, buffer_size = {CSV_BUFFER_BYTES}, "
+        f"strict_mode = false, max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}, "
         f"parallel = {str(parallel).lower()})"
     )
 
