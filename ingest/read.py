@@ -15,16 +15,16 @@ worksheet whose name contains the source's keyword, else the first visible works
 very-hidden sheets are never read. Numbers are written without exponent
 (`3.20102198503E+17` → `320102198503000000`, the digits Excel shows), native dates as ISO text.
 
-csv: UTF-8 (BOM or not) is tried first — DuckDB's `read_csv` (all text, no header, explicit
-columns, null-padding) validates it while parsing; a file that is not UTF-8 (its first lines are
-checked in Python, so DuckDB's attempt is skipped for an obvious GB18030 file) is decoded as
-GB18030 (a superset of GBK/GB2312), anything else is unreadable. DuckDB drops empty lines,
+csv: UTF-8 (BOM or not) is tried first — DuckDB's `read_csv` (all text, no header, explicit columns,
+null-padding) validates it while parsing; a file that is not UTF-8 (its first lines are checked in
+Python, so DuckDB's attempt is skipped for an obvious GB18030 file) is decoded as GB18030 (a
+superset of GBK/GB2312; `ingest.gb18030`), anything else is unreadable. DuckDB drops empty lines,
 which would shift the row numbers a user sees, so a file with empty lines is rewritten with each
-empty line as a lone `,` (a blank row) in a UTF-8 temporary copy; the copy is also what DuckDB
-reads for GB18030 files (in /dev/shm when it has room). Limits: a row number is the csv
-*record* number (what Excel shows on opening the file), which differs from the physical line
-number only after a quoted value spanning lines; an empty line inside such a quoted value would
-gain a `,`; cells to the right of the widest of the first records (no header) are dropped.
+empty line as a lone `,` (a blank row) in a UTF-8 temporary copy; the copy is also what DuckDB reads
+for GB18030 files (in /dev/shm when it has room). Limits: a row number is the csv *record* number
+(what Excel shows on opening the file), which differs from the physical line number only after a
+quoted value spanning lines; an empty line inside such a quoted value would gain a `,`; cells to the
+right of the widest of the first records (no header) are dropped.
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from ingest import arrow
+from ingest import arrow, gb18030
 from ingest.errors import UnreadableSourceError
 from ingest.normalise import normalise_columns
 from ingest.spec import SourceSpec
 from orchestration.gc_policy import collection_paused
 
-_EMPTY_LINE = re.compile(r"(?m)^(?=\r?\n)")
+_EMPTY_LINE = re.compile(rb"(?m)^(?=\r?\n)")
 _EMPTY_LINE_BYTES = re.compile(rb"\n\r?\n")  # one literal prefix: a fast scan (not `\A…|…`)
 _NOT_WHITESPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 _WIDTH_SAMPLE_BYTES = 256 * 1024
@@ -551,20 +551,23 @@ def _copy_dir(size: int) -> str | None:
 
 def _write_utf8_copy(path: Path, copy: Path, encoding: str) -> None:
     """Write the file as UTF-8 to `copy` piece by piece (BOM dropped, each empty line as a lone
-    `,`); a piece that is no GB18030 raises the whole file's error. The GIL is free between
-    pieces for the threads typing the batch's other files."""
-    codec = "gb18030" if encoding == "gb18030" else "utf-8"
-    with copy.open("wb") as out:
+    `,`); a piece that is no GB18030 raises the whole file's error. UTF-8 was checked by
+    `_scan` and is copied as it is; GB18030 is transcoded by `ingest.gb18030` (glibc's iconv,
+    which leaves the GIL to the threads typing the batch's other files)."""
+    with copy.open("wb") as out, gb18030.ToUtf8() as transcoder:
         for offset, piece in _pieces(path):
             start = _text_start(offset, piece)
-            try:
-                text = str(memoryview(piece)[start:], codec)
-            except UnicodeDecodeError as exc:  # GB18030 only: UTF-8 was checked by `_scan`
-                raise _undecodable(path.name, _decode_error(exc, offset)) from exc
+            if encoding == "gb18030":
+                try:
+                    data = transcoder.convert(piece)
+                except UnicodeDecodeError as exc:
+                    raise _undecodable(path.name, _decode_error(exc, offset)) from exc
+            else:
+                data = piece[start:] if start else piece
             if _has_empty_line(piece, start):  # a piece starts at a line start, where `^` matches
-                text = _EMPTY_LINE.sub(",", text)
-            out.write(text.encode("utf-8"))
-            del text
+                data = _EMPTY_LINE.sub(b",", data)
+            out.write(data)
+            del data
 
 
 @dataclass
