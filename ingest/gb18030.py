@@ -25,7 +25,6 @@ from __future__ import annotations
 import ctypes
 import platform
 import re
-from types import TracebackType
 
 #: The two-byte codes the 2022 edition moved out of the Private Use Area, and their characters.
 GB18030_2022 = {
@@ -63,7 +62,7 @@ _CharPointer = ctypes.POINTER(ctypes.c_char_p)
 _SizePointer = ctypes.POINTER(ctypes.c_size_t)
 
 
-def python_utf8(piece: bytes) -> bytes:
+def _python_utf8(piece: bytes) -> bytes:
     """A piece of GB18030 as UTF-8 by CPython's codec (raises its UnicodeDecodeError)."""
     text = piece.decode("gb18030")
     if _OLD_CHARS.search(text):
@@ -89,7 +88,7 @@ def _iconv_functions() -> tuple[ctypes._CFuncPtr, ctypes._CFuncPtr, ctypes._CFun
 
 class ToUtf8:
     """A GB18030 → UTF-8 transcoder for the pieces of one file (an iconv descriptor holds
-    state, so one per file and thread). Use as a context manager; `convert` a piece at a time."""
+    state, so one per file and thread): `convert` a piece at a time, then `close`."""
 
     def __init__(self, use_iconv: bool = True) -> None:
         self._functions = _iconv_functions() if use_iconv else None
@@ -108,7 +107,7 @@ class ToUtf8:
         piece must end at a character boundary (the pieces of a file are cut after a line
         break)."""
         if self._cd is None or self._functions is None:
-            return python_utf8(piece)
+            return _python_utf8(piece)
         iconv = self._functions[1]
         if len(self._out) < len(piece) * 3 // 2 + 8:  # at most 3 UTF-8 bytes per 2 GB18030
             self._out = bytearray(len(piece) * 3 // 2 + 8)
@@ -121,21 +120,10 @@ class ToUtf8:
         del out, out_ptr  # the buffer may be resized by the next call
         if done == _FAILED or in_left.value:
             iconv(self._cd, None, None, None, None)  # back to the initial state
-            return python_utf8(piece)
+            return _python_utf8(piece)
         return bytes(memoryview(self._out)[:written])
 
     def close(self) -> None:
         if self._cd is not None and self._functions is not None:
             self._functions[2](self._cd)
             self._cd = None
-
-    def __enter__(self) -> ToUtf8:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -554,7 +554,7 @@ def _write_utf8_copy(path: Path, copy: Path, encoding: str) -> None:
     `,`); a piece that is no GB18030 raises the whole file's error. UTF-8 was checked by
     `_scan` and is copied as it is; GB18030 is transcoded by `ingest.gb18030` (glibc's iconv,
     which leaves the GIL to the threads typing the batch's other files)."""
-    with copy.open("wb") as out, gb18030.ToUtf8() as transcoder:
+    with copy.open("wb") as out, contextlib.closing(gb18030.ToUtf8()) as transcoder:
         for offset, piece in _pieces(path):
             start = _text_start(offset, piece)
             if encoding == "gb18030":

@@ -8,6 +8,7 @@ The comparison is with CPython's codec plus the 2022 edition's 25 two-byte codes
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def _converted(transcoder: gb18030.ToUtf8, code: bytes) -> str | None:
 
 @pytest.fixture(scope="module")
 def transcoder() -> gb18030.ToUtf8:
-    with gb18030.ToUtf8() as transcoder:
+    with contextlib.closing(gb18030.ToUtf8()) as transcoder:
         if not transcoder.uses_iconv:
             pytest.skip("no glibc iconv with GB18030 on this machine")
         yield transcoder
@@ -80,7 +81,7 @@ def test_the_2022_codes_come_out_as_their_characters_on_both_paths(
 ) -> None:
     text = b"\xd5\xc5\xfe\x59,\xa8\xbc\xa6\xd9\n"  # 张龴,ḿ︐
     assert transcoder.convert(text) == "张龴,ḿ︐\n".encode()
-    with gb18030.ToUtf8(use_iconv=False) as python:
+    with contextlib.closing(gb18030.ToUtf8(use_iconv=False)) as python:
         assert not python.uses_iconv
         assert python.convert(text) == "张龴,ḿ︐\n".encode()
 
@@ -95,7 +96,7 @@ def test_a_piece_iconv_refuses_is_decoded_by_python(transcoder: gb18030.ToUtf8) 
 @pytest.mark.parametrize("use_iconv", [True, False])
 def test_undecodable_input_raises_pythons_error(use_iconv: bool) -> None:
     piece = "张三,男\n".encode("gb18030") + b"\x81\x20\n"
-    with gb18030.ToUtf8(use_iconv=use_iconv) as transcoder:
+    with contextlib.closing(gb18030.ToUtf8(use_iconv=use_iconv)) as transcoder:
         with pytest.raises(UnicodeDecodeError) as raised:
             transcoder.convert(piece)
     assert raised.value.start == len("张三,男\n".encode("gb18030"))
