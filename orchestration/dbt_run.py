@@ -22,6 +22,7 @@ from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 from orchestration import dbt_startup
+from orchestration.dbt_config import project_target_dir
 from orchestration.failpoints import failpoint
 
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
@@ -57,7 +58,7 @@ def invoke_dbt(
     full_args = invocation_args(
         args, Path(project.project_dir), Path(project.profiles_dir), target_path
     )
-    schema_dir = Path(project.project_dir) / project.target_path  # absolute stays absolute
+    schema_dir = project_target_dir(project)
     dbt_startup.install()
     dbt_startup.load(schema_dir)
     try:

@@ -13,7 +13,7 @@ import shutil
 import sys
 
 from orchestration.config import dbt_vars, load_rules_config
-from orchestration.dbt_config import PROJECT_ROOT, dbt_project, run_target_dir
+from orchestration.dbt_config import PROJECT_ROOT, dbt_project, project_target_dir, run_target_dir
 from orchestration.settings import settings_from_env
 
 
@@ -30,7 +30,7 @@ def parse_args(rules_path: str) -> list[str]:
 def main() -> int:
     rules_path = os.environ.get("BIANZHI_CONFIG", str(PROJECT_ROOT / "config" / "rules.yml"))
     project = dbt_project()
-    target = project.project_dir / project.target_path  # absolute stays absolute
+    target = project_target_dir(project)
     # Parse against the default warehouse's build file: dbt's saved parse is valid only for
     # the connection details it was made with, so the first `make run` reuses it.
     settings = settings_from_env()
