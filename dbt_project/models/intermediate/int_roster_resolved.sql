@@ -126,13 +126,9 @@ with_counting_institutions as (
 final as (
     select
         batch_date,
-        file_name || ':' || cast(source_row_number as varchar) as roster_row_id,
         file_name,
         source_row_number,
         id_number,
-        -- one identity for counting: the identity number, or the row where there is none
-        coalesce(id_number, 'row:' || file_name || ':' || cast(source_row_number as varchar))
-            as identity_key,
         person_key,
         id_valid,
         id_problem,

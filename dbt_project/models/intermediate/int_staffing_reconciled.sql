@@ -39,7 +39,8 @@ occupancy as (
         batch_date,
         slot_institution_code as institution_code,
         quota_type,
-        count(distinct identity_key) as occupied
+        -- each identity number once, each row without one as itself
+        count(distinct id_number) + count(*) filter (where id_number is null) as occupied
     from roster
     where quota_type <> '无' and slot_institution_code is not null
     group by batch_date, slot_institution_code, quota_type
