@@ -30,6 +30,7 @@ import duckdb
 from bench.schema import (
     ADD_CHANGES,
     ALIAS_SEPARATORS,
+    FOLDED_CLASS,
     FULL_WIDTH,
     HALF_WIDTH,
     RAW_COLUMNS,
@@ -58,8 +59,11 @@ def reconcile_sql(csv_dir: Path) -> list[str]:
     adds = ", ".join(f"'{c}'" for c in ADD_CHANGES)
     subs = ", ".join(f"'{c}'" for c in SUB_CHANGES)
     return [
-        "create temp macro fold(x) as regexp_replace("
-        f"translate(x, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}), '\\s', '', 'g')",
+        # translate() only where there is something to fold (as dbt's fold_text macro)
+        f"create temp macro fold(x) as case when regexp_matches(x, {_literal(FOLDED_CLASS)}) "
+        "then regexp_replace("
+        f"translate(x, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}), '\\s', '', 'g') "
+        "else x end",
         f"""create temp table inst as
             select batch_date, institution_code, name, category, parent_code, alias_names,
                    case when (established_on is null or established_on <= batch_date)

@@ -16,6 +16,8 @@ ALIAS_SEPARATORS = "[、；;,，]"
 #: no-break space to ASCII, then every whitespace character removed (RE2's \s: [\t\n\f\r ]).
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0"
 HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + "  "
+#: The characters folding changes, as an RE2 class: text without any is already folded.
+FOLDED_CLASS = "[\\s" + FULL_WIDTH + "]"
 
 #: Contract columns of the raw tables the core reconciliation reads (docs/interfaces.md), with
 #: DuckDB types. Lineage columns other than batch_date are not needed and not exported.
