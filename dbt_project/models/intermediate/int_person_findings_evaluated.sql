@@ -140,6 +140,32 @@ seconded as (
         or status = '借调'
 ),
 
+-- identity numbers on more than one row: only they can hold several slots (DUPLICATE_SLOT) or
+-- come with several names (ID_CONFLICT), so only their rows are compared (at L, one count over
+-- the identity numbers instead of a distinct and two aggregations over every row)
+repeated_ids as (
+    select batch_date, id_number
+    from roster
+    where id_number is not null
+    group by batch_date, id_number
+    having count(*) > 1
+),
+
+repeated_rows as (
+    select
+        roster.batch_date,
+        roster.id_number,
+        roster.person_name,
+        roster.quota_type,
+        roster.slot_institution_code,
+        roster.slot_unit_text,
+        roster.slot_label
+    from roster
+    inner join repeated_ids
+        on repeated_ids.batch_date = roster.batch_date
+        and repeated_ids.id_number = roster.id_number
+),
+
 slots_held as (
     select distinct
         batch_date,
@@ -147,8 +173,8 @@ slots_held as (
         coalesce(slot_institution_code, '?' || slot_unit_text) as slot_key,
         slot_label,
         quota_type
-    from roster
-    where quota_type <> '无' and id_number is not null
+    from repeated_rows
+    where quota_type <> '无'
 ),
 
 -- counted first, listed only for the few holders of several slots: an ordered string_agg over
@@ -197,8 +223,8 @@ duplicate_slot as (
 -- distinct aggregate (which keeps a hash table per group and cannot spill)
 names_as_given as (
     select batch_date, id_number
-    from roster
-    where id_number is not null and person_name is not null
+    from repeated_rows
+    where person_name is not null
     group by batch_date, id_number
     having min(person_name) <> max(person_name)
 ),
