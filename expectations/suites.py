@@ -779,7 +779,11 @@ def marts_workforce_structure(w: BatchWindow, t: Thresholds) -> Body:
                 as dq_staff_adds_up,
             (age_under_30 + age_30_44 + age_45_plus <= headcount) as dq_age_groups_within,
             (bachelor_plus <= headcount) as dq_bachelor_within,
-            count(*) filter (where scope = 'county') over () as dq_county_rows
+            -- a scalar subquery, not `count(*) … over ()`: GX bundles the suite's counts into
+            -- one query over this one, and with the window in it that query took 1.5 s at L
+            -- instead of 0.02 s
+            (select count(*) from marts.workforce_structure where {_as_of(w)} and scope = 'county')
+                as dq_county_rows
         from marts.workforce_structure where {_as_of(w)}"""
     return query, [
         columns_present(

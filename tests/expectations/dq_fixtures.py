@@ -502,6 +502,7 @@ def plant_mart_defects(con: duckdb.DuckDBPyConnection) -> None:
             where as_of = {b} and township_code = '350102002';
         update marts.workforce_structure set headcount = headcount + 1
             where as_of = {b} and scope = 'institution' and scope_code = 'P2';
+        delete from marts.workforce_structure where as_of = {b} and scope = 'county';
         update marts.roster set person_key = '350102198001010011'
             where as_of = {b} and name = '人员030';
         update marts.roster set slot_institution_code = null
