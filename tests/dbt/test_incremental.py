@@ -100,7 +100,7 @@ def test_night_by_night_equals_one_full_build(nightly, warehouse: Warehouse) -> 
 def test_each_night_reads_only_its_new_batches(nightly) -> None:
     _, compiled = nightly
     for night, models in zip(NIGHTS, compiled, strict=True):
-        for name in ("int_roster_resolved", "staffing_reconciliation", "findings_history"):
+        for name in ("int_roster_units_resolved", "staffing_reconciliation", "findings_history"):
             dates = {b for b in (B1, B2, B3, B4, B5, B6) if f"date '{b}'" in models[name]}
             assert dates == set(night), (name, night, dates)
 
@@ -228,7 +228,7 @@ def test_an_incremental_night_inserts_without_a_temporary_copy(tmp_path: Path) -
     first = _logged_sql(path)
     add_batches(path, {B2: batches[B2]})
     second = _logged_sql(path)
-    for name in ("int_roster_resolved", "staffing_reconciliation", "findings_history"):
+    for name in ("int_roster_units_resolved", "staffing_reconciliation", "findings_history"):
         schema = "intermediate" if name.startswith("int_") else "marts"
         insert = f'insert into "build"."{schema}"."{name}" by name'
         assert insert not in first, name  # no table yet: built from scratch
@@ -276,7 +276,7 @@ def test_a_changed_macro_rebuilds_every_batch(tmp_path: Path) -> None:
     add_batches(path, {B2: batches[B2]})
     same = _build(path, macros="aaaa")
     changed = _build(path, macros="bbbb")
-    for name in ("int_roster_resolved", "staffing_reconciliation", "findings_history"):
+    for name in ("int_roster_units_resolved", "staffing_reconciliation", "findings_history"):
         assert f"date '{B2}'" in same[name] and f"date '{B1}'" not in same[name], name
         assert f"date '{B1}'" in changed[name] and f"date '{B2}'" in changed[name], name
     history = _rows(path, "select distinct as_of::varchar from marts.findings_history order by 1")
@@ -307,3 +307,30 @@ def test_a_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -
         "group by 1 order by 1",
     )
     assert per_batch == resolved and [b for b, _ in per_batch] == [B1, B2]
+
+
+def test_a_resolved_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -> None:
+    """intermediate.int_roster_resolved was an incremental table before it became a view over the
+    roster and int_roster_units_resolved: the first night after the upgrade replaces the table,
+    and the view holds every roster row of every batch, each once."""
+    path = _night_after_altering(  # what an earlier release built: a table holding B1
+        tmp_path,
+        "create table intermediate.resolved_b1 as select * from intermediate.int_roster_resolved",
+        "drop view intermediate.int_roster_resolved",
+        "alter table intermediate.resolved_b1 rename to int_roster_resolved",
+    )
+    kind = _rows(
+        path,
+        "select table_type from information_schema.tables "
+        "where table_schema = 'intermediate' and table_name = 'int_roster_resolved'",
+    )
+    assert kind == [("VIEW",)]
+    resolved = _rows(
+        path,
+        "select batch_date::varchar, count(*), count(distinct (file_name, source_row_number)) "
+        "from intermediate.int_roster_resolved group by 1 order by 1",
+    )
+    loaded = _rows(
+        path, "select batch_date::varchar, count(*), count(*) from raw.roster group by 1 order by 1"
+    )
+    assert resolved == loaded and [b for b, _, _ in resolved] == [B1, B2]

@@ -1,5 +1,4 @@
-{{ incremental_by_batch() }}
-{%- set pending = pending_batches() %}
+{{ config(materialized='view') }}
 
 {#- worker-type terms (base age 50 for women): 工勤人员, or anyone on a 工勤技能岗位 -#}
 {%- set is_worker_type = "(coalesce(person_category = '工勤人员', false)"
@@ -7,71 +6,23 @@
 
 -- Grain: one row per batch_date × roster row (file_name, source_row_number). Every roster row
 -- is kept: units that resolve to nothing are flagged, never guessed.
--- Incremental by batch (macros/incremental_batches.sql): only the batches not built yet.
--- Unit names are resolved once per distinct (batch_date, code, name) a roster row gives as its
--- slot or work unit (a few per institution), not once per row; the rows join that lookup.
+-- A view, not a table: each row is a roster row joined to its slot and work units, resolved once
+-- per distinct reference in int_roster_units_resolved (incremental by batch). The models that
+-- read it filter on their pending batches, and DuckDB pushes that filter into the roster's scan.
+-- As a table the roster's rows were written a second time every night, with 18 institution
+-- attributes copied onto each: at L (2 M rows) ~6.5 s of `create table as` for a 1.3 s query;
+-- the joins now cost the four models that read it ~2 s together (docs/benchmarks.md).
 
 with
 
 roster as (
     select * from {{ ref('stg_raw__roster') }}
-    where {{ in_pending_batches('batch_date', pending) }}
 ),
 
-institutions as (
-    select * from {{ ref('int_institutions_resolved') }}
-    where {{ in_pending_batches('batch_date', pending) }}
-),
-
-unit_names as (
-    select * from {{ ref('int_unit_names_ranked') }}
-    where {{ in_pending_batches('batch_date', pending) }}
-),
-
--- every unit a row names: its slot unit, and its work unit where one is given
-unit_refs as (
-    select distinct batch_date, slot_code as given_code, slot_name as given_name
-    from roster
-    union
-    select distinct batch_date, work_code as given_code, work_name as given_name
-    from roster
-    where work_code is not null or work_name is not null
-),
-
--- the unit each distinct reference resolves to, with the institution it counts at
-unit_lookup as (
-    select
-        unit_refs.batch_date,
-        unit_refs.given_code,
-        unit_refs.given_name,
-        {{ unit_resolution_code('ref') }} as unit_code,
-        {{ unit_resolution_method('ref') }} as resolution
-    from unit_refs
-    {{ unit_resolution_joins('unit_refs', 'given_code', 'given_name', 'ref') }}
-),
-
-unit_attributes as (
-    select
-        unit_lookup.*,
-        unit.institution_name as unit_name,
-        unit.institution_category as unit_category,
-        unit.is_revoked as unit_is_revoked,
-        unit.revoked_on as unit_revoked_on,
-        unit.counting_institution_code as counting_code,
-        counting.institution_name as counting_name,
-        counting.institution_category as counting_category,
-        counting.institution_rank as counting_rank,
-        counting.institution_level as counting_level,
-        counting.township_code as counting_township_code,
-        counting.is_revoked as counting_is_revoked,
-        counting.revoked_on as counting_revoked_on
-    from unit_lookup
-    left join institutions as unit
-        on unit.batch_date = unit_lookup.batch_date
-        and unit.institution_code = unit_lookup.unit_code
-    left join institutions as counting
-        on counting.batch_date = unit_lookup.batch_date
-        and counting.institution_code = unit.counting_institution_code
+-- not materialized: read twice (slot and work unit), where DuckDB would otherwise copy every
+-- batch's references before the reader's batch filter reaches them
+unit_attributes as not materialized (
+    select * from {{ ref('int_roster_units_resolved') }}
 ),
 
 -- work unit: the resolved 工作单位, or the slot unit where it is blank
