@@ -110,14 +110,22 @@
     {{- return(dates) -}}
 {%- endmacro %}
 
-{#- SQL predicate: `column` is one of the pending batches (true on a full build). -#}
+{#- SQL predicate: `column` is one of the pending batches (true on a full build).
+    Written as `=` for one batch, and with the batches' range before the list for several:
+    DuckDB carries an equality or a range across an equi-join on the column to the other side's
+    scan, but not an IN list. The models reading the int_roster_resolved view rely on it: the
+    view joins every batch's unit references, and only the carried filter keeps a night's join
+    to that night's references instead of the whole history's. -#}
 {% macro in_pending_batches(column, pending) -%}
     {%- if pending is none -%}
         true
     {%- elif pending | length == 0 -%}
         false
+    {%- elif pending | length == 1 -%}
+        {{ column }} = date '{{ pending[0] }}'
     {%- else -%}
-        {{ column }} in ({% for d in pending %}date '{{ d }}'{{ ', ' if not loop.last }}{% endfor %})
+        ({{ column }} between date '{{ pending | first }}' and date '{{ pending | last }}'
+        and {{ column }} in ({% for d in pending %}date '{{ d }}'{{ ', ' if not loop.last }}{% endfor %}))
     {%- endif -%}
 {%- endmacro %}
 

@@ -8,6 +8,7 @@ multisets of rows.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -334,3 +335,44 @@ def test_a_resolved_roster_table_of_an_earlier_release_becomes_the_view(tmp_path
         path, "select batch_date::varchar, count(*), count(*) from raw.roster group by 1 order by 1"
     )
     assert resolved == loaded and [b for b, _, _ in resolved] == [B1, B2]
+
+
+def _scans(plan: dict) -> Iterator[dict]:
+    yield plan
+    for child in plan.get("children", []):
+        yield from _scans(child)
+
+
+def test_a_night_joins_only_its_own_unit_references(nightly) -> None:
+    """int_roster_resolved is a view joining every batch's roster rows to every batch's unit
+    references (int_roster_units_resolved). The models reading it filter on their pending
+    batches, and only a filter DuckDB carries across the join keeps each of their joins to the
+    night's references: an IN list is not carried (the whole history's references were hashed
+    for every join, the cost of a night growing with the history), an equality or a range is
+    (macros/incremental_batches.sql, in_pending_batches). Checked in the plans of each night's
+    compiled SQL: one batch, and two at once, while other batches are in the file."""
+    path, compiled = nightly
+    readers = [
+        "int_person_findings_evaluated",
+        "int_staffing_reconciled",
+        "int_leadership_reconciled",
+        "int_workforce_aggregated",
+    ]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for night, models in zip(NIGHTS, compiled, strict=True):
+            for name in readers:
+                assert "int_roster_resolved" in models[name], name
+                plan = con.execute(f"explain (format json) {models[name]}").fetchall()[0][1]
+                scans = [
+                    node.get("extra_info", {})
+                    for node in _scans(json.loads(plan)[0])
+                    if node.get("extra_info", {})
+                    .get("Table", "")
+                    .endswith("intermediate.int_roster_units_resolved")
+                ]
+                assert scans, (night, name)
+                unfiltered = [s for s in scans if "batch_date" not in str(s.get("Filters", ""))]
+                assert not unfiltered, (night, name, len(unfiltered), len(scans))
+    finally:
+        con.close()
