@@ -2,10 +2,10 @@
 
 -- Grain: one row per as_of (batch date) × roster row (file_name, source_row_number). No
 -- identity number: person_key only.
--- A view, not a table: the rows are int_roster_resolved's (every batch, built incrementally),
--- renamed and narrowed. As a table they were written a second time every night — at province
--- scale 2 M rows and 5 s of the dbt build, at 20 M rows ~50 s — for a projection any reader
--- computes at no cost (docs/benchmarks.md).
+-- A view, not a table: the rows are int_roster_resolved's (itself a view: the roster's rows
+-- joined to their resolved units), renamed and narrowed. As a table they were written a second
+-- time every night — at province scale 2 M rows and 5 s of the dbt build, at 20 M rows ~50 s —
+-- for a projection any reader computes at little cost (docs/benchmarks.md).
 
 with
 
