@@ -51,6 +51,25 @@ def test_the_two_groups_of_a_layer_differ_by_less_than_one_suite() -> None:
         assert abs(loads[0] - loads[1]) <= max(weight[n] for group in groups for n in group)
 
 
+def test_suites_reading_one_table_are_dealt_apart() -> None:
+    tables = {"big": "marts.roster", "also_big": "marts.roster", "a": "x", "b": "y"}
+    # by weight alone also_big (1) joins big (9): a and b (5 + 5) make the other group heavier
+    assert deal({"big": 9, "a": 5, "b": 5, "also_big": 1}, 2) == [["big", "also_big"], ["a", "b"]]
+    groups = deal({"big": 9, "a": 5, "b": 5, "also_big": 1}, 2, tables)
+    assert groups == [["big"], ["a", "b", "also_big"]]
+    # with every group already holding the table, the lightest group takes it
+    assert deal({"p": 3, "q": 2, "r": 1}, 2, dict.fromkeys("pqr", "t")) == [["p"], ["q", "r"]]
+
+
+def test_the_suites_on_the_roster_mart_run_in_different_processes() -> None:
+    """marts_roster and headcount_change both read marts.roster, a view over every person: at
+    province scale they are the layer's two heaviest suites."""
+    on_roster = {s.name for s in suite_catalog(layer="marts") if s.target == "marts.roster"}
+    assert on_roster == {"marts_roster", "headcount_change"}
+    groups = split_suites(layer="marts")
+    assert [len(on_roster & set(group)) for group in groups] == [1, 1]
+
+
 def test_a_subset_is_dealt_and_unknown_names_are_refused() -> None:
     assert split_suites(suites=["raw_townships"]) == [["raw_townships"]]
     with pytest.raises(ValueError, match="no_such_suite"):
