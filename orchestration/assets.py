@@ -300,8 +300,10 @@ def county_export(
     con = settings.connect_build(read_only=True)
     try:
         newest = con.execute("select max(batch_date) from audit.batches").fetchone()[0]
+        # the roster's rows as loaded: marts.roster has one row per roster row, but as a view
+        # over the roster and its resolved units it resolves them to count them (0.2 s at L)
         people = con.execute(
-            "select count(*) from marts.roster where as_of = ?", [newest]
+            "select count(*) from raw.roster where batch_date = ?", [newest]
         ).fetchone()[0]
     finally:
         con.close()

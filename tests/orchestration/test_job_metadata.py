@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import AssetKey, DagsterEventType
 
@@ -126,6 +127,17 @@ def test_export_step_skips_large_rosters_and_when_off(night, tmp_path: Path, cha
     meta = result.asset_materializations_for_node("county_export")[0].metadata
     assert reason in meta["skipped"].value
     assert not (tmp_path / "exports").exists()
+    if "nightly_export_max_people" in change:  # the people counted are the roster mart's
+        con = duckdb.connect(str(copy.build_path), read_only=True)
+        try:
+            (people,) = con.execute(
+                "select count(*) from marts.roster "
+                "where as_of = (select max(batch_date) from audit.batches)"
+            ).fetchone()
+        finally:
+            con.close()
+        assert people > 10
+        assert meta["skipped"].value.startswith(f"{people} people on the ")
 
 
 def test_publishing_alone_refuses_a_build_another_run_left(night, tmp_path: Path) -> None:
