@@ -284,21 +284,28 @@ def test_a_changed_macro_rebuilds_every_batch(tmp_path: Path) -> None:
     assert history == [(B1,), (B2,)]
 
 
-def test_a_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -> None:
-    """marts.roster was an incremental table before it became a view over int_roster_resolved:
-    the first night after the upgrade replaces the table, and the view holds every batch."""
-    path = _night_after_altering(  # what an earlier release published: a table holding B1
+def _night_after_a_table_in_place_of(tmp_path: Path, schema: str, view: str) -> Path:
+    """B1 built with the view `schema.view` replaced by a table of its rows (what an earlier
+    release built), then B2 built on it; checks that the night made it a view again."""
+    path = _night_after_altering(
         tmp_path,
-        "create table marts.roster_b1 as select * from marts.roster",
-        "drop view marts.roster",
-        "alter table marts.roster_b1 rename to roster",
+        f"create table {schema}.{view}_b1 as select * from {schema}.{view}",
+        f"drop view {schema}.{view}",
+        f"alter table {schema}.{view}_b1 rename to {view}",
     )
     kind = _rows(
         path,
         "select table_type from information_schema.tables "
-        "where table_schema = 'marts' and table_name = 'roster'",
+        f"where table_schema = '{schema}' and table_name = '{view}'",
     )
     assert kind == [("VIEW",)]
+    return path
+
+
+def test_a_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -> None:
+    """marts.roster was an incremental table before it became a view over int_roster_resolved:
+    the first night after the upgrade replaces the table, and the view holds every batch."""
+    path = _night_after_a_table_in_place_of(tmp_path, "marts", "roster")
     per_batch = _rows(
         path, "select as_of::varchar, count(*) from marts.roster group by 1 order by 1"
     )
@@ -314,18 +321,7 @@ def test_a_resolved_roster_table_of_an_earlier_release_becomes_the_view(tmp_path
     """intermediate.int_roster_resolved was an incremental table before it became a view over the
     roster and int_roster_units_resolved: the first night after the upgrade replaces the table,
     and the view holds every roster row of every batch, each once."""
-    path = _night_after_altering(  # what an earlier release built: a table holding B1
-        tmp_path,
-        "create table intermediate.resolved_b1 as select * from intermediate.int_roster_resolved",
-        "drop view intermediate.int_roster_resolved",
-        "alter table intermediate.resolved_b1 rename to int_roster_resolved",
-    )
-    kind = _rows(
-        path,
-        "select table_type from information_schema.tables "
-        "where table_schema = 'intermediate' and table_name = 'int_roster_resolved'",
-    )
-    assert kind == [("VIEW",)]
+    path = _night_after_a_table_in_place_of(tmp_path, "intermediate", "int_roster_resolved")
     resolved = _rows(
         path,
         "select batch_date::varchar, count(*), count(distinct (file_name, source_row_number)) "
