@@ -8,10 +8,11 @@
 -- is kept: units that resolve to nothing are flagged, never guessed.
 -- A view, not a table: each row is a roster row joined to its slot and work units, resolved once
 -- per distinct reference in int_roster_units_resolved (incremental by batch). The models that
--- read it filter on their pending batches, and DuckDB pushes that filter into the roster's scan.
+-- read it filter on their pending batches; DuckDB carries that filter into the roster's scan
+-- and, written as = or a range (in_pending_batches), across the joins into the references'.
 -- As a table the roster's rows were written a second time every night, with 18 institution
 -- attributes copied onto each: at L (2 M rows) ~6.5 s of `create table as` for a 1.3 s query;
--- the joins now cost the four models that read it ~2 s together (docs/benchmarks.md).
+-- the joins now cost the four models that read it ~1.5 s more (docs/benchmarks.md).
 
 with
 

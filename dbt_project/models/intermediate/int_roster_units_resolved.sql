@@ -7,7 +7,7 @@
 -- Unit names are resolved here once per distinct reference (a few per institution), not once
 -- per roster row; int_roster_resolved (a view) joins the rows to this table. Kept apart because
 -- the roster rows themselves need not be written twice: at L (2 M rows) writing them again with
--- these attributes cost ~6 s a night, the joins ~2 s across the models that read them.
+-- these attributes cost ~6.5 s a night, the joins ~1.5 s more across the models that read them.
 -- Incremental by batch (macros/incremental_batches.sql): only the batches not built yet.
 
 with
