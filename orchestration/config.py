@@ -19,6 +19,9 @@ from orchestration.paths import DBT_PROJECT_DIR
 
 #: The dbt project's macros, whose text the batch fingerprint covers (`macros_digest`).
 MACRO_DIR = DBT_PROJECT_DIR / "macros"
+#: The generic data tests: macros too (`{% test %}`), covered by the same digest, which the
+#: tests' fingerprints use (dbt_project/macros/tested_batches.sql).
+GENERIC_TEST_DIR = DBT_PROJECT_DIR / "tests" / "generic"
 
 #: Every threshold the rules read, as (section, key). A config missing one is refused early.
 REQUIRED_THRESHOLDS: tuple[tuple[str, str], ...] = (
@@ -59,20 +62,23 @@ def validate_rules_config(data: Any, source: str = "rules config") -> dict[str, 
     return {section: dict(values) for section, values in data.items()}
 
 
-def macros_digest(macro_dir: Path = MACRO_DIR) -> str:
-    """16 hex characters of SHA-256 over every macro file under `macro_dir` (relative path and
-    bytes, in path order).
+def macros_digest(macro_dir: Path = MACRO_DIR, generic_test_dir: Path = GENERIC_TEST_DIR) -> str:
+    """16 hex characters of SHA-256 over every macro file under `macro_dir` and every generic
+    test under `generic_test_dir` (relative path and bytes, in path order).
 
     Why: an incremental model rebuilds a batch when its fingerprint changes
     (dbt_project/macros/incremental_batches.sql). dbt gives Jinja the checksums of the models
     and seeds but not of the macros, so a changed macro (a rule's SQL, the unit resolution) went
     unnoticed and old batches kept the old logic. Passed as a var, any macro change makes every
-    batch pending once: the error is towards rebuilding too much, never too little.
+    batch pending once: the error is towards rebuilding too much, never too little. The same
+    holds for a data test that checks by batch: a changed generic test checks every batch again.
     """
     digest = hashlib.sha256()
-    for path in sorted(macro_dir.rglob("*.sql")):
-        digest.update(path.relative_to(macro_dir).as_posix().encode("utf-8") + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for label, folder in (("macros", macro_dir), ("tests", generic_test_dir)):
+        for path in sorted(folder.rglob("*.sql")):
+            name = f"{label}/{path.relative_to(folder).as_posix()}"
+            digest.update(name.encode("utf-8") + b"\0")
+            digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 

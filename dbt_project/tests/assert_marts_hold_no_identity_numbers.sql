@@ -17,8 +17,9 @@ roster_values as (
         'marts.roster row ' || cast(source_row_number as varchar) || ' of ' || cast(as_of as varchar)
             as problem
     from {{ ref('roster') }}
-    where not regexp_full_match(person_key, '[0-9a-f]{16}')
-        or regexp_matches(coalesce(name, ''), '[0-9]{17}[0-9X]')
+    where {{ tested_batches_filter('as_of') }}
+        and (not regexp_full_match(person_key, '[0-9a-f]{16}')
+            or regexp_matches(coalesce(name, ''), '[0-9]{17}[0-9X]'))
 ),
 
 finding_values as (

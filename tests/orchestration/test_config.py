@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.config import (
+    GENERIC_TEST_DIR,
     MACRO_DIR,
     ConfigError,
     dbt_build_args,
@@ -151,3 +152,16 @@ def test_macros_digest_changes_with_any_macro(tmp_path: Path) -> None:
         json.loads(dbt_build_args(load_rules_config(DEFAULT), macro_dir=macros)[2])["macros_digest"]
         == moved
     )
+
+
+def test_macros_digest_covers_the_generic_tests(tmp_path: Path) -> None:
+    """A data test that checks by batch keeps its passes while its fingerprint holds; the
+    fingerprint covers the generic tests' SQL through this digest, so an edited generic test
+    checks every batch again (dbt_project/macros/tested_batches.sql)."""
+    generic = tmp_path / "generic"
+    shutil.copytree(GENERIC_TEST_DIR, generic)
+    same = macros_digest(MACRO_DIR, generic)
+    assert same == macros_digest()
+    grain = generic / "unique_combination_of_columns.sql"
+    grain.write_text(grain.read_text(encoding="utf-8") + "\n-- edited\n", "utf-8")
+    assert macros_digest(MACRO_DIR, generic) != same
