@@ -1,9 +1,10 @@
 {#-
     Data tests by batch (issue 8). A per-batch relation grows by a batch every night, and a data
     test that reads all of it grows with it: at L (2 M people a batch) the roster mart's grain
-    test and the identity-number test took ~0.5 s more for every batch in the warehouse, and the
-    others ~0.45 s together; a year of nights would spend minutes re-checking rows that passed on
-    the night they were built and have not changed since.
+    test and the identity-number test took ~0.8 s more together for every batch in the
+    warehouse, and the other 33 tests ~0.5 s (node seconds, two threads); a year of nights would
+    spend minutes re-checking rows that passed on the night they were built and have not
+    changed since.
 
     So a data test on a per-batch relation checks only the batches it has not yet passed as they
     are now. intermediate.dbt_batches_tested (test_id, batch_date, loaded_at, fingerprint)
