@@ -163,21 +163,26 @@
                     ~ batch_fingerprint(res.node.unique_id) ~ "')") -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- set script -%}
-            create schema if not exists {{ ledger.schema }};
-            create table if not exists {{ ledger }}
-                (model_name varchar, batch_date date, loaded_at timestamp, fingerprint varchar);
-            {%- if built %}
-            delete from {{ ledger }}
-            where model_name in (select model_name from (values {{ built | join(', ') }})
-                as built (model_name, fingerprint));
-            insert into {{ ledger }}
-            select built.model_name, cast(b.batch_date as date), cast(b.loaded_at as timestamp),
-                built.fingerprint
-            from (values {{ built | join(', ') }}) as built (model_name, fingerprint)
-            cross join {{ audit_batches_relation() }} as b;
-            {%- endif %}
-        {%- endset -%}
-        {%- do run_query(script) -%}
+        {%- do run_query(ledger_script(ledger, 'model_name', built)) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The script that records, in `ledger` (key_column, batch_date, loaded_at, fingerprint), that
+    each of `entries` ("('key', 'fingerprint')" strings) now holds for every batch of
+    audit.batches: created where absent, the entries' old rows replaced. Shared by the ledger of
+    built models and the ledger of passed tests (macros/tested_batches.sql). -#}
+{% macro ledger_script(ledger, key_column, entries) -%}
+    create schema if not exists {{ ledger.schema }};
+    create table if not exists {{ ledger }}
+        ({{ key_column }} varchar, batch_date date, loaded_at timestamp, fingerprint varchar);
+    {%- if entries %}
+    delete from {{ ledger }}
+    where {{ key_column }} in (select entry_key from (values {{ entries | join(', ') }})
+        as entries (entry_key, fingerprint));
+    insert into {{ ledger }}
+    select entries.entry_key, cast(b.batch_date as date), cast(b.loaded_at as timestamp),
+        entries.fingerprint
+    from (values {{ entries | join(', ') }}) as entries (entry_key, fingerprint)
+    cross join {{ audit_batches_relation() }} as b;
+    {%- endif %}
 {%- endmacro %}

@@ -121,21 +121,6 @@
                     ~ test_fingerprint(res.node) ~ "')") -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- set script -%}
-            create schema if not exists {{ ledger.schema }};
-            create table if not exists {{ ledger }}
-                (test_id varchar, batch_date date, loaded_at timestamp, fingerprint varchar);
-            {%- if passed %}
-            delete from {{ ledger }}
-            where test_id in (select test_id from (values {{ passed | join(', ') }})
-                as passed (test_id, fingerprint));
-            insert into {{ ledger }}
-            select passed.test_id, cast(b.batch_date as date), cast(b.loaded_at as timestamp),
-                passed.fingerprint
-            from (values {{ passed | join(', ') }}) as passed (test_id, fingerprint)
-            cross join {{ audit_batches_relation() }} as b;
-            {%- endif %}
-        {%- endset -%}
-        {%- do run_query(script) -%}
+        {%- do run_query(ledger_script(ledger, 'test_id', passed)) -%}
     {%- endif -%}
 {%- endmacro %}

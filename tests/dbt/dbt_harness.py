@@ -78,6 +78,15 @@ def run_dbt(
     )
 
 
+def rows_of(path: Path, sql: str) -> list[tuple]:
+    """The rows of one query on a built file (opened read-only, closed again)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def failures(run: DbtRun) -> list[str]:
     return [
         f"{r.node.unique_id}: {r.status} {r.message or ''}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_builder import add_batches, drop_batch, write_warehouse
-from dbt_harness import DBT_DIR, RULES, Warehouse, failures, run_dbt
+from dbt_harness import DBT_DIR, RULES, Warehouse, failures, rows_of, run_dbt
 from dbt_scenario import B1, B2, B3, B4, B5, B6, FENG_SAN, WU_JIU, scenario
 
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
@@ -35,15 +35,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, Counter]:
         ).fetchall()
     ]
     return {name: Counter(con.execute(f"select * from {name}").fetchall()) for name in names}
-
-
-def _rows(path: Path, sql: str) -> list[tuple]:
-    """The rows of one query on the built file (opened read-only, closed again)."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _snapshot(path: Path) -> dict[str, Counter]:
@@ -262,7 +253,7 @@ def test_a_column_new_to_the_query_is_added_to_the_table(tmp_path: Path) -> None
     carry it, the earlier rows are NULL — as dbt's own append_new_columns."""
     path = _night_after_altering(tmp_path, "alter table marts.townships drop column township_name")
     named = dict(
-        _rows(path, "select as_of::varchar, count(township_name) from marts.townships group by 1")
+        rows_of(path, "select as_of::varchar, count(township_name) from marts.townships group by 1")
     )
     assert named[B1] == 0
     assert named[B2] > 0
@@ -281,7 +272,7 @@ def test_a_changed_macro_rebuilds_every_batch(tmp_path: Path) -> None:
     for name in ("int_roster_units_resolved", "staffing_reconciliation", "findings_history"):
         assert f"date '{B2}'" in same[name] and f"date '{B1}'" not in same[name], name
         assert f"date '{B1}'" in changed[name] and f"date '{B2}'" in changed[name], name
-    history = _rows(path, "select distinct as_of::varchar from marts.findings_history order by 1")
+    history = rows_of(path, "select distinct as_of::varchar from marts.findings_history order by 1")
     assert history == [(B1,), (B2,)]
 
 
@@ -294,7 +285,7 @@ def _night_after_a_table_in_place_of(tmp_path: Path, schema: str, view: str) -> 
         f"drop view {schema}.{view}",
         f"alter table {schema}.{view}_b1 rename to {view}",
     )
-    kind = _rows(
+    kind = rows_of(
         path,
         "select table_type from information_schema.tables "
         f"where table_schema = '{schema}' and table_name = '{view}'",
@@ -307,10 +298,10 @@ def test_a_roster_table_of_an_earlier_release_becomes_the_view(tmp_path: Path) -
     """marts.roster was an incremental table before it became a view over int_roster_resolved:
     the first night after the upgrade replaces the table, and the view holds every batch."""
     path = _night_after_a_table_in_place_of(tmp_path, "marts", "roster")
-    per_batch = _rows(
+    per_batch = rows_of(
         path, "select as_of::varchar, count(*) from marts.roster group by 1 order by 1"
     )
-    resolved = _rows(
+    resolved = rows_of(
         path,
         "select batch_date::varchar, count(*) from intermediate.int_roster_resolved "
         "group by 1 order by 1",
@@ -323,12 +314,12 @@ def test_a_resolved_roster_table_of_an_earlier_release_becomes_the_view(tmp_path
     roster and int_roster_units_resolved: the first night after the upgrade replaces the table,
     and the view holds every roster row of every batch, each once."""
     path = _night_after_a_table_in_place_of(tmp_path, "intermediate", "int_roster_resolved")
-    resolved = _rows(
+    resolved = rows_of(
         path,
         "select batch_date::varchar, count(*), count(distinct (file_name, source_row_number)) "
         "from intermediate.int_roster_resolved group by 1 order by 1",
     )
-    loaded = _rows(
+    loaded = rows_of(
         path, "select batch_date::varchar, count(*), count(*) from raw.roster group by 1 order by 1"
     )
     assert resolved == loaded and [b for b, _, _ in resolved] == [B1, B2]

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_builder import add_batches, write_warehouse
-from dbt_harness import RULES, DbtRun, failures, run_dbt
+from dbt_harness import RULES, DbtRun, failures, rows_of, run_dbt
 from dbt_scenario import B1, B2, scenario
 
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
@@ -58,14 +58,6 @@ def _failed(run: DbtRun) -> set[str]:
     return {line.split(":")[0].split(".")[2] for line in failures(run)}
 
 
-def _rows(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def old_defects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, DbtRun]]:
     """B1 built and passed; then both defects planted in B1; then B2's night."""
@@ -91,7 +83,7 @@ def test_the_ledger_holds_the_tests_that_check_by_batch(old_defects) -> None:
         for r in night.results
         if r.node.resource_type == "test" and LEDGER.split(".")[1] in (r.node.compiled_code or "")
     }
-    ledger = _rows(
+    ledger = rows_of(
         path, f"select test_id, batch_date, count(distinct fingerprint) from {LEDGER} group by all"
     )
     assert {t for t, _, _ in ledger} == filtered
@@ -133,5 +125,5 @@ def test_a_defect_in_the_nights_batch_fails_the_night(tmp_path: Path) -> None:
     assert not run.success
     assert {ROSTER_GRAIN, NO_ID_NUMBERS} <= _failed(run)
     # a failed test is not recorded: the next night reads the batch again
-    recorded = _rows(path, f"select test_id from {LEDGER} where batch_date = date '{B2}'")
+    recorded = rows_of(path, f"select test_id from {LEDGER} where batch_date = date '{B2}'")
     assert not [t for (t,) in recorded if ROSTER_GRAIN in t or NO_ID_NUMBERS in t]
