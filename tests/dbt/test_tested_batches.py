@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_builder import add_batches, write_warehouse
+from dbt_builder import add_batches, drop_batch, write_warehouse
 from dbt_harness import RULES, DbtRun, failures, rows_of, run_dbt
 from dbt_scenario import B1, B2, scenario
 
@@ -127,3 +127,19 @@ def test_a_defect_in_the_nights_batch_fails_the_night(tmp_path: Path) -> None:
     # a failed test is not recorded: the next night reads the batch again
     recorded = rows_of(path, f"select test_id from {LEDGER} where batch_date = date '{B2}'")
     assert not [t for (t,) in recorded if ROSTER_GRAIN in t or NO_ID_NUMBERS in t]
+
+
+def test_a_reloaded_batch_tests_it_and_every_later_batch(tmp_path: Path) -> None:
+    """An earlier batch loaded again rebuilds the later batches of findings_history, whose
+    loaded_at did not change: the tests read every batch from the reloaded one onwards."""
+    batches = scenario()
+    path = tmp_path / "build.duckdb"
+    write_warehouse(path, {B1: batches[B1], B2: batches[B2]})
+    first = _build(path)
+    assert first.success, failures(first) or first.exception
+    _plant_defects(path, B2)
+    drop_batch(path, B1)
+    add_batches(path, {B1: batches[B1]})
+    run = _build(path)
+    assert not run.success
+    assert {ROSTER_GRAIN, NO_ID_NUMBERS} <= _failed(run)
