@@ -81,14 +81,8 @@
         {%- set sql -%}
             select distinct cast(b.batch_date as date) as batch_date
             from {{ batches }} as b
-            where not exists (
-                select 1
-                from {{ ledger }} as k
-                where k.model_name = '{{ model.name }}'
-                    and k.batch_date = cast(b.batch_date as date)
-                    and k.loaded_at is not distinct from cast(b.loaded_at as timestamp)
-                    and k.fingerprint = '{{ batch_fingerprint(model.unique_id) }}'
-            )
+            where {{ not_in_ledger(ledger, 'model_name', model.name,
+                batch_fingerprint(model.unique_id)) }}
         {%- endset -%}
     {%- endif -%}
     {%- if from_earliest -%}
@@ -165,6 +159,20 @@
         {%- endfor -%}
         {%- do run_query(ledger_script(ledger, 'model_name', built)) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- SQL predicate on a row `b` of audit.batches: `ledger` has no row for it under `key` (in
+    `key_column`) with its date, its loaded_at (a reloaded batch differs) and `fingerprint`.
+    What "recorded" means for both ledgers: built models and passed tests. -#}
+{% macro not_in_ledger(ledger, key_column, key, fingerprint) -%}
+    not exists (
+        select 1
+        from {{ ledger }} as k
+        where k.{{ key_column }} = '{{ key }}'
+            and k.batch_date = cast(b.batch_date as date)
+            and k.loaded_at is not distinct from cast(b.loaded_at as timestamp)
+            and k.fingerprint = '{{ fingerprint }}'
+    )
 {%- endmacro %}
 
 {#- The script that records, in `ledger` (key_column, batch_date, loaded_at, fingerprint), that

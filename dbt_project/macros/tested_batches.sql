@@ -85,14 +85,8 @@
             where cast(batch_date as date) >= (
                 select min(cast(b.batch_date as date))
                 from {{ audit_batches_relation() }} as b
-                where not exists (
-                    select 1
-                    from {{ ledger }} as k
-                    where k.test_id = '{{ model.unique_id }}'
-                        and k.batch_date = cast(b.batch_date as date)
-                        and k.loaded_at is not distinct from cast(b.loaded_at as timestamp)
-                        and k.fingerprint = '{{ test_fingerprint(model) }}'
-                )
+                where {{ not_in_ledger(ledger, 'test_id', model.unique_id,
+                    test_fingerprint(model)) }}
             )
         )
     {%- endif -%}
