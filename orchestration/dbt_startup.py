@@ -13,9 +13,14 @@ spends in every new process before its first node runs, the same every night:
   which reads the source lines of every frame on the stack (~0.1 s) for a string in a log
   event. The same module is named here from the frames' globals, without reading any file.
 
-Both keep dbt's answers: a schema comes from the same dataclass under the same versions, and
-the flag's source is the same module name. A missing, unreadable or stale cache file is
-ignored (and rewritten after the night).
+- Jinja compiles every macro, model, test and hook dbt renders into Python again in every
+  process (~0.3 s at county scale); the code is kept beside the schemas
+  (`orchestration/jinja_code.py`), keyed by each template's source and environment.
+
+All keep dbt's answers: a schema comes from the same dataclass under the same versions, the
+flag's source is the same module name, a template's code is what Jinja compiles from the same
+source in the same environment. A missing, unreadable or stale cache file is ignored (and
+rewritten after the night).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from orchestration import jinja_code
 
 #: The cache file, in the dbt project's target folder (beside manifest.json).
 SCHEMA_FILE = "json_schemas.json"
@@ -86,7 +93,8 @@ _installed = False
 
 
 def install() -> None:
-    """Route dbt's schema building and the flags' source through this module (once a process).
+    """Route dbt's schema building, the flags' source and Jinja's compilation through this
+    module and `jinja_code` (once a process).
 
     Each is replaced only where dbt still has it in the shape this module was written against
     (dbt-common 1.x: a classmethod `json_schema`, a staticmethod `_default_source`); another
@@ -95,6 +103,7 @@ def install() -> None:
     if _installed:
         return
     _installed = True
+    jinja_code.install()
     from dbt_common.behavior_flags import BehaviorFlagRendered
     from dbt_common.dataclass_schema import dbtClassMixin
 
@@ -107,8 +116,9 @@ def install() -> None:
 
 
 def load(cache_dir: Path) -> int:
-    """Use the schemas kept in `cache_dir` when they were built under these versions; how
-    many were read."""
+    """Use the schemas and the templates' code kept in `cache_dir` when they were made under
+    these versions; how many schemas were read."""
+    jinja_code.load(cache_dir)
     try:
         data = json.loads((cache_dir / SCHEMA_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -124,13 +134,15 @@ def load(cache_dir: Path) -> int:
 
 
 def save(cache_dir: Path) -> bool:
-    """Keep the schemas this process built in `cache_dir` (merged with what it read), if there
-    is anything new; whether the file was written. Written whole and then renamed, so a reader
-    (another night, another warehouse) never sees half a file."""
+    """Keep the schemas this process built in `cache_dir` (merged with what it read), and the
+    templates' code (`jinja_code.save`), if there is anything new; whether a file was written.
+    Written whole and then renamed, so a reader (another night, another warehouse) never sees
+    half a file."""
+    code_saved = jinja_code.save(cache_dir)
     with _lock:
         new = {name: schema for name, schema in _built.items() if name not in _cached}
         if not new:
-            return False
+            return code_saved
         schemas = {**_cached, **new}
     path = cache_dir / SCHEMA_FILE
     partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -141,7 +153,7 @@ def save(cache_dir: Path) -> bool:
         os.replace(partial, path)
     except OSError:
         partial.unlink(missing_ok=True)
-        return False
+        return code_saved
     with _lock:
         _cached.update(new)
     return True

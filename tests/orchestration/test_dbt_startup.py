@@ -9,26 +9,15 @@ from __future__ import annotations
 
 import inspect
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
+
+from fresh_process import in_fresh_process
 
 from orchestration import dbt_startup
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 def _in_fresh_process(code: str, target: Path) -> dict:
-    """Run `code` (with `target` and dbt_startup at hand) in a new interpreter; its last
-    printed line, as JSON."""
-    script = "import json, sys\nfrom pathlib import Path\nfrom orchestration import dbt_startup\n"
-    script += f"target = Path({str(target)!r})\n" + textwrap.dedent(code)
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_fresh_process(code, target, header="from orchestration import dbt_startup\n")
 
 
 VALIDATE_FLAGS = """
