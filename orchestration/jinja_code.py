@@ -4,8 +4,9 @@ Why: dbt turns every macro, model, test and hook it renders into Python with Jin
 (`Environment.compile`: lex, parse, generate Python source, `compile()`), in every new process,
 and a night is a new process. At county scale (S, incremental night, 2026-12-08) that was ~300
 compilations of the same ~260 templates every night, ~0.3–0.5 s of CPU on the GIL while dbt's
-two threads wait for it: measured alternated in fresh processes, the dbt build took 2.25–2.75 s
-with the code kept against 2.74–3.56 s without (7 rounds).
+two threads wait for it. Whole S nights, alternated in fresh worktrees (6 rounds, medians): the
+dbt step took 2.76 s with the code kept against 3.06 s without on the incremental night, 3.40
+against 3.82 s on the first (docs/benchmarks.md).
 
 Jinja's own bytecode cache does the same for templates loaded by name (keyed by name and
 source, marshalled code objects); dbt builds its templates from strings
