@@ -31,7 +31,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +50,7 @@ _build: Callable[[type], dict[str, Any]] | None = None  # dbt's own (lru-cached)
 @functools.cache
 def versions_key() -> str:
     """The installed versions the schemas depend on, as one string (read once a process)."""
-    parts = []
-    for name in SCHEMA_PACKAGES:
-        try:
-            parts.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}==absent")
-    return ";".join(parts)
+    return ";".join(jinja_code.package_versions(SCHEMA_PACKAGES))
 
 
 def class_name(cls: type) -> str:

@@ -38,7 +38,7 @@ import marshal
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import CodeType
@@ -61,16 +61,23 @@ _compile: Callable[..., Any] | None = None  # Jinja's own Environment.compile
 _installed = False
 
 
-@functools.cache
-def versions_key() -> str:
-    """Python's bytecode format and the versions the code depends on (read once a process)."""
-    parts = [f"format={FORMAT}", f"python={importlib.util.MAGIC_NUMBER.hex()}"]
-    for name in CODE_PACKAGES:
+def package_versions(packages: Sequence[str]) -> list[str]:
+    """`name==version` of each package as installed (`name==absent` when it is not): what the
+    caches beside dbt's manifest are keyed by."""
+    parts = []
+    for name in packages:
         try:
             parts.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{name}==absent")
-    return ";".join(parts)
+    return parts
+
+
+@functools.cache
+def versions_key() -> str:
+    """Python's bytecode format and the versions the code depends on (read once a process)."""
+    parts = [f"format={FORMAT}", f"python={importlib.util.MAGIC_NUMBER.hex()}"]
+    return ";".join(parts + package_versions(CODE_PACKAGES))
 
 
 def _callable_kind(func: Any) -> str:
