@@ -239,3 +239,23 @@ def test_no_helper_where_processes_cannot_fork(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv(worker_module.ENV_DQ_PROCESSES, "2")
     monkeypatch.delattr(worker_module.os, "fork")
     assert worker_module.helper_wanted() is False
+
+
+def test_a_worker_whose_import_failed_raises_it_in_the_caller(
+    build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Great Expectations cannot be imported in the worker (a package planted in front of it
+    raises): the warm-up's failure is only logged, the worker still serves, and each call
+    raises the import's error in the caller, as the job's own process would, not a hang."""
+    planted = tmp_path / "planted" / "great_expectations"
+    planted.mkdir(parents=True)
+    (planted / "__init__.py").write_text("raise ImportError('planted: no GX here')\n")
+    monkeypatch.syspath_prepend(str(planted.parent))  # the worker's PYTHONPATH is our sys.path
+    worker = SuiteWorker(helper=False)
+    try:
+        for _ in range(2):  # the worker survives the first failed call
+            with pytest.raises(ImportError, match="planted: no GX here"):
+                worker.run_suites(build, "r", tmp_path / "docs", suites=SUITES, docs="never")
+        assert _alive(worker.pid)
+    finally:
+        worker.close()
