@@ -27,6 +27,8 @@ code (Python's bytecode format, Jinja2, and dbt's packages, which own the enviro
 missing, unreadable or stale file is ignored and rewritten. It holds what the nights use: what
 it held plus what a night compiled, or only what the last night used once that passes
 MAX_TEMPLATES (a template built from text that changes every night would otherwise grow it).
+The file holds code that runs, as the project's macros and Python do: it lives in the project's
+own target folder, written only by `make setup` and the nights, and is as trusted as they are.
 """
 
 from __future__ import annotations
