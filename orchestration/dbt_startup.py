@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration import jinja_code
+from orchestration.cache_files import package_versions, write_whole
 
 #: The cache file, in the dbt project's target folder (beside manifest.json).
 SCHEMA_FILE = "json_schemas.json"
@@ -50,7 +50,7 @@ _build: Callable[[type], dict[str, Any]] | None = None  # dbt's own (lru-cached)
 @functools.cache
 def versions_key() -> str:
     """The installed versions the schemas depend on, as one string (read once a process)."""
-    return ";".join(jinja_code.package_versions(SCHEMA_PACKAGES))
+    return ";".join(package_versions(SCHEMA_PACKAGES))
 
 
 def class_name(cls: type) -> str:
@@ -137,15 +137,9 @@ def save(cache_dir: Path) -> bool:
         if not new:
             return code_saved
         schemas = {**_cached, **new}
-    path = cache_dir / SCHEMA_FILE
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
     payload = {"versions": versions_key(), "schemas": schemas}
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    text = json.dumps(payload, sort_keys=True)
+    if not write_whole(cache_dir / SCHEMA_FILE, text.encode("utf-8")):
         return code_saved
     with _lock:
         _cached.update(new)

@@ -37,14 +37,14 @@ import functools
 import hashlib
 import importlib.util
 import marshal
-import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from orchestration.cache_files import package_versions, write_whole
 
 #: The cache file, in the dbt project's target folder (beside manifest.json).
 CODE_FILE = "jinja_code.marshal"
@@ -61,18 +61,6 @@ _codes: dict[str, CodeType] = {}  # compiled or unmarshalled in this process
 _used: set[str] = set()  # keys this process compiled or read
 _compile: Callable[..., Any] | None = None  # Jinja's own Environment.compile
 _installed = False
-
-
-def package_versions(packages: Sequence[str]) -> list[str]:
-    """`name==version` of each package as installed (`name==absent` when it is not): what the
-    caches beside dbt's manifest are keyed by."""
-    parts = []
-    for name in packages:
-        try:
-            parts.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}==absent")
-    return parts
 
 
 @functools.cache
@@ -200,14 +188,8 @@ def save(cache_dir: Path) -> bool:
         kept = {**_kept, **new}
         if len(kept) > MAX_TEMPLATES:
             kept = {k: kept[k] for k in _used if k in kept}
-    path = cache_dir / CODE_FILE
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps({"versions": versions_key(), "code": kept}))
-        os.replace(partial, path)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    payload = marshal.dumps({"versions": versions_key(), "code": kept})
+    if not write_whole(cache_dir / CODE_FILE, payload):
         return False
     with _lock:
         _kept.clear()
